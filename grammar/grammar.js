@@ -1,0 +1,336 @@
+/**
+ * @file dockfix's Dockerfile grammar, exact to BuildKit's parser.
+ * @license MIT
+ *
+ * Line structure (continuations, comment lines inside continuations, parser
+ * directives, the escape character, heredoc bodies, the JSON-or-shell decision)
+ * lives in the external scanner (src/scanner.c), because it depends on state
+ * (the escape directive, pending heredocs) and on look-ahead across lines.
+ */
+
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+/** A case-insensitive regular expression for an instruction keyword. */
+function caseInsensitive(word) {
+  return new RegExp(
+    word
+      .split('')
+      .map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c))
+      .join(''),
+  );
+}
+
+/** An instruction keyword: case-insensitive, shown upper-case in the tree. */
+function keyword(word) {
+  return alias(token(prec(2, caseInsensitive(word))), word.toUpperCase());
+}
+
+module.exports = grammar({
+  name: 'dockerfile',
+
+  externals: ($) => [
+    $._eol,
+    $.line_continuation,
+    $.comment,
+    $._blank_line,
+    $._directive_start,
+    $.directive_name,
+    $.directive_value,
+    $.shell_fragment,
+    $.heredoc_marker,
+    $.heredoc_content,
+    $.heredoc_end,
+    $.escape_sequence,
+    $._immediate_escape_sequence,
+    $._json_start,
+    $._shell_start,
+    $._flag_start,
+    $.end_of_flags,
+    $.image_name,
+    $._error_sentinel,
+  ],
+
+  extras: ($) => [/[ \t\f\v\r\uFEFF]/, $.line_continuation, $.comment, $._blank_line],
+
+  conflicts: ($) => [],
+
+  rules: {
+    source_file: ($) => seq(repeat($.parser_directive), repeat($._instruction)),
+
+    // `# name=value` at the very top; the scanner only offers it there.
+    parser_directive: ($) =>
+      seq($._directive_start, field('name', $.directive_name), '=', field('value', $.directive_value), $._eol),
+
+    _instruction: ($) =>
+      choice(
+        $.from_instruction,
+        $.run_instruction,
+        $.cmd_instruction,
+        $.label_instruction,
+        $.maintainer_instruction,
+        $.expose_instruction,
+        $.env_instruction,
+        $.add_instruction,
+        $.copy_instruction,
+        $.entrypoint_instruction,
+        $.volume_instruction,
+        $.user_instruction,
+        $.workdir_instruction,
+        $.arg_instruction,
+        $.onbuild_instruction,
+        $.stopsignal_instruction,
+        $.healthcheck_instruction,
+        $.shell_instruction,
+        $.unknown_instruction,
+      ),
+
+    // BuildKit extracts `--flags` on every instruction, so every instruction accepts them.
+    _flags: ($) => choice(seq(repeat1(field('flag', $.flag)), optional($.end_of_flags)), $.end_of_flags),
+
+    flag: ($) =>
+      seq(
+        $._flag_start,
+        field('name', alias(token.immediate(/[^\s=]+/), $.flag_name)),
+        optional(seq(token.immediate(prec(5, '=')), optional(field('value', $.flag_value)))),
+      ),
+
+    flag_value: ($) => $._word_immediate,
+
+    from_instruction: ($) =>
+      seq(
+        keyword('FROM'),
+        optional($._flags),
+        optional(
+          seq(
+            field('image', $.image_spec),
+            optional(seq(field('as', keyword('AS')), field('name', alias($._plain_word, $.stage_name)))),
+            repeat(field('extra', alias($._plain_word, $.unexpected_argument))),
+          ),
+        ),
+        $._eol,
+      ),
+
+    image_spec: ($) =>
+      seq(
+        field('name', $.image_name),
+        optional(seq(token.immediate(prec(5, ':')), field('tag', alias(token.immediate(/[^\s@]+/), $.image_tag)))),
+        optional(seq(token.immediate(prec(5, '@')), field('digest', alias(token.immediate(/[^\s]+/), $.image_digest)))),
+      ),
+
+    run_instruction: ($) =>
+      seq(
+        keyword('RUN'),
+        optional($._flags),
+        optional(field('command', choice($.json_array, $.shell_command))),
+        $._eol,
+        repeat(field('heredoc', $.heredoc)),
+      ),
+
+    cmd_instruction: ($) =>
+      seq(keyword('CMD'), optional($._flags), optional(field('command', $._exec_or_shell)), $._eol),
+
+    entrypoint_instruction: ($) =>
+      seq(keyword('ENTRYPOINT'), optional($._flags), optional(field('command', $._exec_or_shell)), $._eol),
+
+    shell_instruction: ($) =>
+      seq(keyword('SHELL'), optional($._flags), optional(field('command', $._exec_or_shell)), $._eol),
+
+    _exec_or_shell: ($) => choice($.json_array, alias($._plain_shell_command, $.shell_command)),
+
+    healthcheck_instruction: ($) =>
+      seq(
+        keyword('HEALTHCHECK'),
+        optional($._flags),
+        optional(
+          choice(
+            field('none', keyword('NONE')),
+            seq(field('cmd', keyword('CMD')), optional(field('command', $._exec_or_shell))),
+          ),
+        ),
+        $._eol,
+      ),
+
+    // Shell text of RUN, with heredoc markers split out so their bodies can follow the line.
+    shell_command: ($) =>
+      seq(optional($._shell_start), repeat1(choice($.shell_fragment, field('heredoc_marker', $.heredoc_marker)))),
+
+    _plain_shell_command: ($) => seq(optional($._shell_start), repeat1($.shell_fragment)),
+
+    heredoc: ($) => seq(optional(field('body', $.heredoc_content)), field('end', $.heredoc_end)),
+
+    json_array: ($) =>
+      seq($._json_start, '[', optional(seq($.json_string, repeat(seq(',', $.json_string)))), ']'),
+
+    json_string: ($) => token(seq('"', repeat(choice(/[^"\\\n]+/, /\\./)), '"')),
+
+    copy_instruction: ($) => seq(keyword('COPY'), $._copy_body),
+    add_instruction: ($) => seq(keyword('ADD'), $._copy_body),
+
+    _copy_body: ($) =>
+      seq(
+        optional($._flags),
+        optional(
+          choice(
+            field('arguments', $.json_array),
+            seq(
+              repeat(field('source', choice($.path, $.heredoc_marker))),
+              field('destination', choice($.path, $.heredoc_marker)),
+            ),
+          ),
+        ),
+        $._eol,
+        repeat(field('heredoc', $.heredoc)),
+      ),
+
+    volume_instruction: ($) =>
+      seq(
+        keyword('VOLUME'),
+        optional($._flags),
+        optional(choice(field('arguments', $.json_array), repeat1(field('path', $.path)))),
+        $._eol,
+      ),
+
+    path: ($) => $._word,
+
+    env_instruction: ($) => seq(keyword('ENV'), optional($._flags), optional($._pairs), $._eol),
+    label_instruction: ($) => seq(keyword('LABEL'), optional($._flags), optional($._pairs), $._eol),
+
+    // `K=v K2="v 2"` or the legacy `K v w` (the value is the rest of the line).
+    _pairs: ($) =>
+      choice(
+        repeat1(field('pair', $.key_value)),
+        field('pair', alias($._legacy_pair, $.key_value)),
+      ),
+
+    key_value: ($) =>
+      seq(field('name', $.key), token.immediate(prec(5, '=')), optional(field('value', alias($._word_immediate, $.value)))),
+
+    _legacy_pair: ($) => seq(field('name', $.key), field('value', alias($._legacy_value, $.value))),
+
+    _legacy_value: ($) => repeat1($._word),
+
+    key: ($) =>
+      seq(
+        choice(/[^\s="'$\\`]+/, $.double_quoted_string, $.single_quoted_string, $.expansion, $.escape_sequence, '\\', '`', '$'),
+        repeat(
+          choice(
+            alias(token.immediate(/[^\s="'$\\`]+/), 'text'),
+            alias($._dq_immediate, $.double_quoted_string),
+            alias($._sq_immediate, $.single_quoted_string),
+            alias($._expansion_immediate, $.expansion),
+            alias($._immediate_escape_sequence, $.escape_sequence),
+          ),
+        ),
+      ),
+
+    arg_instruction: ($) => seq(keyword('ARG'), optional($._flags), repeat(field('argument', $.arg_declaration)), $._eol),
+
+    arg_declaration: ($) =>
+      seq(
+        field('name', alias(/[^\s=]+/, $.arg_name)),
+        optional(seq(token.immediate(prec(5, '=')), optional(field('default', alias($._word_immediate, $.value))))),
+      ),
+
+    expose_instruction: ($) =>
+      seq(keyword('EXPOSE'), optional($._flags), repeat(field('port', alias($._word, $.expose_port))), $._eol),
+
+    user_instruction: ($) =>
+      seq(
+        keyword('USER'),
+        optional($._flags),
+        optional(
+          seq(
+            field('user', alias($._user_part, $.user_name)),
+            optional(seq(token.immediate(prec(5, ':')), optional(field('group', alias($._user_part_immediate, $.group_name))))),
+          ),
+        ),
+        $._eol,
+      ),
+
+    _user_part: ($) => seq($._user_atom, repeat($._user_atom_immediate)),
+    _user_part_immediate: ($) => repeat1($._user_atom_immediate),
+    _user_atom: ($) => choice(/[^\s:"'$\\`]+/, $.double_quoted_string, $.single_quoted_string, $.expansion, '$', '\\', '`', $.escape_sequence),
+    _user_atom_immediate: ($) =>
+      choice(
+        alias(token.immediate(/[^\s:"'$\\`]+/), 'text'),
+        alias($._dq_immediate, $.double_quoted_string),
+        alias($._sq_immediate, $.single_quoted_string),
+        alias($._expansion_immediate, $.expansion),
+        alias($._immediate_escape_sequence, $.escape_sequence),
+      ),
+
+    workdir_instruction: ($) =>
+      seq(keyword('WORKDIR'), optional($._flags), optional(field('path', alias($._legacy_value, $.path))), $._eol),
+
+    stopsignal_instruction: ($) =>
+      seq(keyword('STOPSIGNAL'), optional($._flags), optional(field('signal', alias($._legacy_value, $.signal))), $._eol),
+
+    maintainer_instruction: ($) =>
+      seq(keyword('MAINTAINER'), optional($._flags), optional(field('name', alias($._plain_shell_command, $.text))), $._eol),
+
+    onbuild_instruction: ($) =>
+      seq(keyword('ONBUILD'), optional($._flags), choice(field('instruction', $._instruction), $._eol)),
+
+    unknown_instruction: ($) =>
+      seq(field('name', alias($._unknown_keyword, $.instruction_name)), optional(field('arguments', alias($._plain_shell_command, $.text))), $._eol),
+
+    _unknown_keyword: (_) => /[^\s\\`#]+/,
+
+    // Words: unquoted text, quotes, variables and escapes glued together.
+    _plain_word: ($) => $._word,
+
+    _word: ($) => seq($._atom, repeat($._atom_immediate)),
+    _word_immediate: ($) => repeat1($._atom_immediate),
+
+    _atom: ($) =>
+      choice(
+        /[^\s"'$\\`]+/,
+        $.double_quoted_string,
+        $.single_quoted_string,
+        $.expansion,
+        $.escape_sequence,
+        '$',
+        '\\',
+        '`',
+      ),
+
+    _atom_immediate: ($) =>
+      choice(
+        alias(token.immediate(/[^\s"'$\\`]+/), 'text'),
+        alias($._dq_immediate, $.double_quoted_string),
+        alias($._sq_immediate, $.single_quoted_string),
+        alias($._expansion_immediate, $.expansion),
+        alias($._immediate_escape_sequence, $.escape_sequence),
+        alias(token.immediate('$'), '$'),
+        alias(token.immediate('\\'), '\\'),
+        alias(token.immediate('`'), '`'),
+      ),
+
+    double_quoted_string: ($) => token(seq('"', repeat(choice(/[^"\\\n]+/, /\\[^\n]/)), optional('"'))),
+    _dq_immediate: ($) => token.immediate(seq('"', repeat(choice(/[^"\\\n]+/, /\\[^\n]/)), optional('"'))),
+    single_quoted_string: ($) => token(seq("'", /[^'\n]*/, optional("'"))),
+    _sq_immediate: ($) => token.immediate(seq("'", /[^'\n]*/, optional("'"))),
+
+    // `$NAME`, `${NAME}` and `${NAME:-word}` with nesting.
+    expansion: ($) => choice(seq('$', $._expansion_body), seq('${', $._braced_expansion_body)),
+    _expansion_immediate: ($) =>
+      choice(seq(token.immediate('$'), $._expansion_body), seq(token.immediate('${'), $._braced_expansion_body)),
+
+    _expansion_body: ($) => field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+    _braced_expansion_body: ($) =>
+      seq(
+        field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+        optional(
+          seq(
+            field('operator', alias(token.immediate(/:?[-+?]|#{1,2}|%{1,2}|\/{1,2}/), $.operator)),
+            optional(field('word', $.expansion_word)),
+          ),
+        ),
+        token.immediate('}'),
+      ),
+
+    expansion_word: ($) =>
+      repeat1(choice(alias(token.immediate(/[^}$]+/), 'text'), alias($._expansion_immediate, $.expansion), alias(token.immediate('$'), '$'))),
+  },
+});
