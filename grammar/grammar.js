@@ -43,6 +43,10 @@ module.exports = grammar({
     $.heredoc_end,
     $.escape_sequence,
     $._immediate_escape_sequence,
+    $.double_quoted_string,
+    $._dq_immediate,
+    $.single_quoted_string,
+    $._sq_immediate,
     $._json_start,
     $._shell_start,
     $._flag_start,
@@ -306,11 +310,6 @@ module.exports = grammar({
         alias(token.immediate('\\'), '\\'),
         alias(token.immediate('`'), '`'),
       ),
-
-    double_quoted_string: ($) => token(seq('"', repeat(choice(/[^"\\\n]+/, /\\[^\n]/)), optional('"'))),
-    _dq_immediate: ($) => token.immediate(seq('"', repeat(choice(/[^"\\\n]+/, /\\[^\n]/)), optional('"'))),
-    single_quoted_string: ($) => token(seq("'", /[^'\n]*/, optional("'"))),
-    _sq_immediate: ($) => token.immediate(seq("'", /[^'\n]*/, optional("'"))),
 
     // `$NAME`, `${NAME}` and `${NAME:-word}` with nesting.
     expansion: ($) => choice(seq('$', $._expansion_body), seq('${', $._braced_expansion_body)),

@@ -20,7 +20,7 @@
 #define SYMBOL_COUNT 145
 #define ALIAS_COUNT 5
 #define TOKEN_COUNT 75
-#define EXTERNAL_TOKEN_COUNT 19
+#define EXTERNAL_TOKEN_COUNT 23
 #define FIELD_COUNT 29
 #define MAX_ALIAS_SEQUENCE_LENGTH 7
 #define MAX_RESERVED_WORD_SET_SIZE 0
@@ -73,29 +73,29 @@ enum ts_symbol_identifiers {
   anon_sym_DOLLAR2 = 43,
   anon_sym_BSLASH2 = 44,
   anon_sym_BQUOTE2 = 45,
-  sym_double_quoted_string = 46,
-  sym__dq_immediate = 47,
-  sym_single_quoted_string = 48,
-  sym__sq_immediate = 49,
-  anon_sym_DOLLAR_LBRACE = 50,
-  anon_sym_DOLLAR_LBRACE2 = 51,
-  aux_sym__expansion_body_token1 = 52,
-  aux_sym__braced_expansion_body_token1 = 53,
-  anon_sym_RBRACE = 54,
-  aux_sym_expansion_word_token1 = 55,
-  sym__eol = 56,
-  sym_line_continuation = 57,
-  sym_comment = 58,
-  sym__blank_line = 59,
-  sym__directive_start = 60,
-  sym_directive_name = 61,
-  sym_directive_value = 62,
-  sym_shell_fragment = 63,
-  sym_heredoc_marker = 64,
-  sym_heredoc_content = 65,
-  sym_heredoc_end = 66,
-  sym_escape_sequence = 67,
-  sym__immediate_escape_sequence = 68,
+  anon_sym_DOLLAR_LBRACE = 46,
+  anon_sym_DOLLAR_LBRACE2 = 47,
+  aux_sym__expansion_body_token1 = 48,
+  aux_sym__braced_expansion_body_token1 = 49,
+  anon_sym_RBRACE = 50,
+  aux_sym_expansion_word_token1 = 51,
+  sym__eol = 52,
+  sym_line_continuation = 53,
+  sym_comment = 54,
+  sym__blank_line = 55,
+  sym__directive_start = 56,
+  sym_directive_name = 57,
+  sym_directive_value = 58,
+  sym_shell_fragment = 59,
+  sym_heredoc_marker = 60,
+  sym_heredoc_content = 61,
+  sym_heredoc_end = 62,
+  sym_escape_sequence = 63,
+  sym__immediate_escape_sequence = 64,
+  sym_double_quoted_string = 65,
+  sym__dq_immediate = 66,
+  sym_single_quoted_string = 67,
+  sym__sq_immediate = 68,
   sym__json_start = 69,
   sym__shell_start = 70,
   sym__flag_start = 71,
@@ -226,10 +226,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_DOLLAR2] = "$",
   [anon_sym_BSLASH2] = "\\",
   [anon_sym_BQUOTE2] = "`",
-  [sym_double_quoted_string] = "double_quoted_string",
-  [sym__dq_immediate] = "double_quoted_string",
-  [sym_single_quoted_string] = "single_quoted_string",
-  [sym__sq_immediate] = "single_quoted_string",
   [anon_sym_DOLLAR_LBRACE] = "${",
   [anon_sym_DOLLAR_LBRACE2] = "${",
   [aux_sym__expansion_body_token1] = "variable",
@@ -249,6 +245,10 @@ static const char * const ts_symbol_names[] = {
   [sym_heredoc_end] = "heredoc_end",
   [sym_escape_sequence] = "escape_sequence",
   [sym__immediate_escape_sequence] = "escape_sequence",
+  [sym_double_quoted_string] = "double_quoted_string",
+  [sym__dq_immediate] = "double_quoted_string",
+  [sym_single_quoted_string] = "single_quoted_string",
+  [sym__sq_immediate] = "single_quoted_string",
   [sym__json_start] = "_json_start",
   [sym__shell_start] = "_shell_start",
   [sym__flag_start] = "_flag_start",
@@ -379,10 +379,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_DOLLAR2] = anon_sym_DOLLAR,
   [anon_sym_BSLASH2] = anon_sym_BSLASH,
   [anon_sym_BQUOTE2] = anon_sym_BQUOTE,
-  [sym_double_quoted_string] = sym_double_quoted_string,
-  [sym__dq_immediate] = sym_double_quoted_string,
-  [sym_single_quoted_string] = sym_single_quoted_string,
-  [sym__sq_immediate] = sym_single_quoted_string,
   [anon_sym_DOLLAR_LBRACE] = anon_sym_DOLLAR_LBRACE,
   [anon_sym_DOLLAR_LBRACE2] = anon_sym_DOLLAR_LBRACE,
   [aux_sym__expansion_body_token1] = aux_sym__expansion_body_token1,
@@ -402,6 +398,10 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_heredoc_end] = sym_heredoc_end,
   [sym_escape_sequence] = sym_escape_sequence,
   [sym__immediate_escape_sequence] = sym_escape_sequence,
+  [sym_double_quoted_string] = sym_double_quoted_string,
+  [sym__dq_immediate] = sym_double_quoted_string,
+  [sym_single_quoted_string] = sym_single_quoted_string,
+  [sym__sq_immediate] = sym_single_quoted_string,
   [sym__json_start] = sym__json_start,
   [sym__shell_start] = sym__shell_start,
   [sym__flag_start] = sym__flag_start,
@@ -670,22 +670,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = false,
   },
-  [sym_double_quoted_string] = {
-    .visible = true,
-    .named = true,
-  },
-  [sym__dq_immediate] = {
-    .visible = true,
-    .named = true,
-  },
-  [sym_single_quoted_string] = {
-    .visible = true,
-    .named = true,
-  },
-  [sym__sq_immediate] = {
-    .visible = true,
-    .named = true,
-  },
   [anon_sym_DOLLAR_LBRACE] = {
     .visible = true,
     .named = false,
@@ -759,6 +743,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym__immediate_escape_sequence] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_double_quoted_string] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym__dq_immediate] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_single_quoted_string] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym__sq_immediate] = {
     .visible = true,
     .named = true,
   },
@@ -2339,686 +2339,671 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(133);
+      if (eof) ADVANCE(129);
       ADVANCE_MAP(
-        '"', 462,
-        '#', 568,
-        '$', 454,
-        '%', 569,
-        '\'', 473,
-        ',', 150,
-        '/', 570,
-        ':', 139,
-        '=', 136,
-        '@', 141,
-        '[', 149,
-        '\\', 457,
-        ']', 151,
-        '`', 459,
-        '}', 571,
-        'A', 491,
-        'a', 491,
-        'C', 526,
-        'c', 526,
-        'E', 528,
-        'e', 528,
-        'F', 552,
-        'f', 552,
-        'H', 500,
-        'h', 500,
-        'L', 482,
-        'l', 482,
-        'M', 483,
-        'm', 483,
-        'N', 539,
-        'n', 539,
-        'O', 530,
-        'o', 530,
-        'R', 562,
-        'r', 562,
-        'S', 508,
-        's', 508,
-        'U', 553,
-        'u', 553,
-        'V', 536,
-        'v', 536,
-        'W', 538,
-        'w', 538,
-        '+', 567,
-        '-', 567,
-        '?', 567,
+        '"', 1,
+        '#', 546,
+        '$', 449,
+        '%', 547,
+        ',', 146,
+        '/', 548,
+        ':', 135,
+        '=', 132,
+        '@', 137,
+        '[', 145,
+        '\\', 452,
+        ']', 147,
+        '`', 454,
+        '}', 549,
+        'A', 469,
+        'a', 469,
+        'C', 504,
+        'c', 504,
+        'E', 506,
+        'e', 506,
+        'F', 530,
+        'f', 530,
+        'H', 478,
+        'h', 478,
+        'L', 460,
+        'l', 460,
+        'M', 461,
+        'm', 461,
+        'N', 517,
+        'n', 517,
+        'O', 508,
+        'o', 508,
+        'R', 540,
+        'r', 540,
+        'S', 486,
+        's', 486,
+        'U', 531,
+        'u', 531,
+        'V', 514,
+        'v', 514,
+        'W', 516,
+        'w', 516,
+        '+', 545,
+        '-', 545,
+        '?', 545,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(131);
+          lookahead == 0xfeff) SKIP(127);
       if (('B' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 1:
-      if (lookahead == '"') ADVANCE(152);
-      if (lookahead == '\\') ADVANCE(129);
+      if (lookahead == '"') ADVANCE(148);
+      if (lookahead == '\\') ADVANCE(126);
       if (lookahead != 0 &&
           lookahead != '\n') ADVANCE(1);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '"', 465,
-        '#', 453,
-        '$', 455,
-        '\'', 474,
-        '\\', 457,
-        '`', 459,
-        0xfeff, 268,
-        'A', 293,
-        'a', 293,
-        'C', 355,
-        'c', 355,
-        'E', 361,
-        'e', 361,
-        'F', 403,
-        'f', 403,
-        'H', 303,
-        'h', 303,
-        'L', 269,
-        'l', 269,
-        'M', 270,
-        'm', 270,
-        'O', 363,
-        'o', 363,
-        'R', 419,
-        'r', 419,
-        'S', 319,
-        's', 319,
-        'U', 405,
-        'u', 405,
-        'V', 373,
-        'v', 373,
-        'W', 377,
-        'w', 377,
+        '#', 546,
+        '%', 547,
+        '/', 548,
+        ':', 122,
+        '=', 132,
+        '}', 549,
+        'C', 82,
+        'c', 82,
+        'N', 96,
+        'n', 96,
+        '+', 545,
+        '-', 545,
+        '?', 545,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(36);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(430);
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(46);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '"', 465,
-        '#', 453,
-        '$', 455,
-        '\'', 474,
-        '\\', 457,
-        '`', 459,
-        0xfeff, 268,
-        'A', 294,
-        'a', 294,
-        'C', 356,
-        'c', 356,
-        'E', 362,
-        'e', 362,
-        'F', 404,
-        'f', 404,
-        'H', 305,
-        'h', 305,
-        'L', 271,
-        'l', 271,
-        'M', 272,
-        'm', 272,
-        'O', 365,
-        'o', 365,
-        'R', 422,
-        'r', 422,
-        'S', 320,
-        's', 320,
-        'U', 407,
-        'u', 407,
-        'V', 375,
-        'v', 375,
-        'W', 378,
-        'w', 378,
+        '#', 448,
+        '$', 450,
+        '\\', 452,
+        '`', 454,
+        0xfeff, 263,
+        '"', 258,
+        '\'', 258,
+        'A', 288,
+        'a', 288,
+        'C', 350,
+        'c', 350,
+        'E', 356,
+        'e', 356,
+        'F', 398,
+        'f', 398,
+        'H', 298,
+        'h', 298,
+        'L', 264,
+        'l', 264,
+        'M', 265,
+        'm', 265,
+        'O', 358,
+        'o', 358,
+        'R', 414,
+        'r', 414,
+        'S', 314,
+        's', 314,
+        'U', 400,
+        'u', 400,
+        'V', 368,
+        'v', 368,
+        'W', 372,
+        'w', 372,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(36);
-      if (('B' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == ' ') SKIP(35);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(430);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(425);
       END_STATE();
     case 4:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == ':') ADVANCE(139);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(176);
+      ADVANCE_MAP(
+        '#', 448,
+        '$', 450,
+        '\\', 452,
+        '`', 454,
+        0xfeff, 263,
+        '"', 258,
+        '\'', 258,
+        'A', 289,
+        'a', 289,
+        'C', 351,
+        'c', 351,
+        'E', 357,
+        'e', 357,
+        'F', 399,
+        'f', 399,
+        'H', 300,
+        'h', 300,
+        'L', 266,
+        'l', 266,
+        'M', 267,
+        'm', 267,
+        'O', 360,
+        'o', 360,
+        'R', 417,
+        'r', 417,
+        'S', 315,
+        's', 315,
+        'U', 402,
+        'u', 402,
+        'V', 370,
+        'v', 370,
+        'W', 373,
+        'w', 373,
+      );
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(35);
+      if (('B' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(177);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(425);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == ':') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(431);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(27);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(432);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(433);
-      END_STATE();
-    case 6:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == ':') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(431);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(27);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(433);
-      END_STATE();
-    case 7:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(165);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(26);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(163);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 8:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(165);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(26);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 9:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '=') ADVANCE(136);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == ':') ADVANCE(135);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(166);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(167);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(172);
+      END_STATE();
+    case 6:
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == ':') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(426);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(26);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(427);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(428);
+      END_STATE();
+    case 7:
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == ':') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(426);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(26);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(428);
+      END_STATE();
+    case 8:
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(161);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(25);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(159);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(160);
+      END_STATE();
+    case 9:
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(161);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(25);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(160);
       END_STATE();
     case 10:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(434);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(28);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '=') ADVANCE(132);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(438);
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(162);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(439);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(163);
       END_STATE();
     case 11:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(434);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(429);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(28);
+          lookahead == ' ') SKIP(27);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(433);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(439);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(434);
       END_STATE();
     case 12:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(440);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(429);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(26);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+          lookahead == ' ') SKIP(27);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(453);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(434);
       END_STATE();
     case 13:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
-      if (lookahead == 0xfeff) ADVANCE(440);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(435);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(26);
+          lookahead == ' ') SKIP(25);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(453);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(448);
       END_STATE();
     case 14:
-      ADVANCE_MAP(
-        '"', 466,
-        '$', 454,
-        '\'', 473,
-        '\\', 457,
-        '`', 459,
-        0xfeff, 441,
-        'C', 446,
-        'c', 446,
-        'N', 450,
-        'n', 450,
-      );
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
+      if (lookahead == 0xfeff) ADVANCE(435);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(47);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+          lookahead == ' ') SKIP(25);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(453);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(448);
       END_STATE();
     case 15:
-      if (lookahead == '"') ADVANCE(466);
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '\'') ADVANCE(473);
-      if (lookahead == '\\') ADVANCE(457);
-      if (lookahead == '`') ADVANCE(459);
+      ADVANCE_MAP(
+        '$', 449,
+        '\\', 452,
+        '`', 454,
+        0xfeff, 436,
+        'C', 441,
+        'c', 441,
+        'N', 445,
+        'n', 445,
+      );
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(46);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(453);
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(448);
       END_STATE();
     case 16:
-      if (lookahead == '"') ADVANCE(467);
-      if (lookahead == '$') ADVANCE(456);
-      if (lookahead == '\'') ADVANCE(475);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(458);
-      if (lookahead == '`') ADVANCE(460);
-      if (lookahead == 0xfeff) ADVANCE(435);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(37);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '\\') ADVANCE(452);
+      if (lookahead == '`') ADVANCE(454);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(436);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(437);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(448);
       END_STATE();
     case 17:
-      if (lookahead == '"') ADVANCE(467);
-      if (lookahead == '$') ADVANCE(456);
-      if (lookahead == '\'') ADVANCE(475);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '\\') ADVANCE(458);
-      if (lookahead == '`') ADVANCE(460);
-      if (lookahead == 0xfeff) ADVANCE(435);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(37);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(437);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '}') ADVANCE(549);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(544);
+      if (lookahead != 0) ADVANCE(550);
       END_STATE();
     case 18:
-      ADVANCE_MAP(
-        '"', 1,
-        '#', 568,
-        '%', 569,
-        '/', 570,
-        ':', 123,
-        '=', 136,
-        ']', 151,
-        '}', 571,
-        'C', 83,
-        'c', 83,
-        'N', 97,
-        'n', 97,
-        '+', 567,
-        '-', 567,
-        '?', 567,
-      );
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(19);
+      if (lookahead == '$') ADVANCE(449);
+      if (lookahead == '}') ADVANCE(549);
+      if (lookahead != 0) ADVANCE(550);
       END_STATE();
     case 19:
-      if (lookahead == '"') ADVANCE(1);
-      if (lookahead == ']') ADVANCE(151);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(83);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(97);
+      ADVANCE_MAP(
+        '$', 158,
+        ':', 135,
+        '@', 137,
+        '\\', 156,
+        '`', 157,
+        0xfeff, 260,
+        'A', 261,
+        'a', 261,
+      );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(19);
+          lookahead == ' ') SKIP(28);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(262);
       END_STATE();
     case 20:
-      ADVANCE_MAP(
-        '"', 463,
-        '$', 162,
-        '\'', 471,
-        ':', 139,
-        '@', 141,
-        '\\', 160,
-        '`', 161,
-        0xfeff, 265,
-        'A', 266,
-        'a', 266,
-      );
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == ':') ADVANCE(135);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(169);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(29);
+          lookahead == ' ') SKIP(26);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(267);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(170);
       END_STATE();
     case 21:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == ':') ADVANCE(139);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(174);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(259);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(27);
+          lookahead == ' ') SKIP(25);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(262);
       END_STATE();
     case 22:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(264);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(169);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(26);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(267);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != ':') ADVANCE(170);
       END_STATE();
     case 23:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(174);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(154);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(27);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ':') ADVANCE(175);
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(155);
       END_STATE();
     case 24:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(158);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '@') ADVANCE(137);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(260);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(261);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(28);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(159);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(262);
       END_STATE();
     case 25:
-      ADVANCE_MAP(
-        '"', 463,
-        '$', 162,
-        '\'', 471,
-        '@', 141,
-        '\\', 160,
-        '`', 161,
-        0xfeff, 265,
-        'A', 266,
-        'a', 266,
-      );
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(259);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(29);
+          lookahead == ' ') SKIP(25);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(267);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(262);
       END_STATE();
     case 26:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(264);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(169);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(26);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(267);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != ':') ADVANCE(170);
       END_STATE();
     case 27:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(174);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(154);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(27);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ':') ADVANCE(175);
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '=') ADVANCE(155);
       END_STATE();
     case 28:
-      if (lookahead == '"') ADVANCE(463);
-      if (lookahead == '$') ADVANCE(162);
-      if (lookahead == '\'') ADVANCE(471);
-      if (lookahead == '\\') ADVANCE(160);
-      if (lookahead == '`') ADVANCE(161);
-      if (lookahead == 0xfeff) ADVANCE(158);
+      if (lookahead == '$') ADVANCE(158);
+      if (lookahead == '\\') ADVANCE(156);
+      if (lookahead == '`') ADVANCE(157);
+      if (lookahead == 0xfeff) ADVANCE(260);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(261);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(28);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(159);
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(262);
       END_STATE();
     case 29:
-      ADVANCE_MAP(
-        '"', 463,
-        '$', 162,
-        '\'', 471,
-        '\\', 160,
-        '`', 161,
-        0xfeff, 265,
-        'A', 266,
-        'a', 266,
-      );
+      if (lookahead == '$') ADVANCE(451);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(453);
+      if (lookahead == '`') ADVANCE(455);
+      if (lookahead == 0xfeff) ADVANCE(430);
+      if (lookahead == '"' ||
+          lookahead == '\'') ADVANCE(166);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(29);
+          lookahead == ' ') SKIP(36);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(431);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(267);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(432);
       END_STATE();
     case 30:
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '}') ADVANCE(571);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(566);
-      if (lookahead != 0) ADVANCE(572);
+      if (lookahead == '$') ADVANCE(451);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '\\') ADVANCE(453);
+      if (lookahead == '`') ADVANCE(455);
+      if (lookahead == 0xfeff) ADVANCE(430);
+      if (lookahead == '"' ||
+          lookahead == '\'') ADVANCE(166);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(36);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(432);
       END_STATE();
     case 31:
-      if (lookahead == '$') ADVANCE(454);
-      if (lookahead == '}') ADVANCE(571);
-      if (lookahead != 0) ADVANCE(572);
+      ADVANCE_MAP(
+        '=', 132,
+        0xfeff, 177,
+        'A', 190,
+        'a', 190,
+        'C', 221,
+        'c', 221,
+        'E', 224,
+        'e', 224,
+        'F', 245,
+        'f', 245,
+        'H', 195,
+        'h', 195,
+        'L', 178,
+        'l', 178,
+        'M', 179,
+        'm', 179,
+        'O', 225,
+        'o', 225,
+        'R', 253,
+        'r', 253,
+        'S', 203,
+        's', 203,
+        'U', 246,
+        'u', 246,
+        'V', 230,
+        'v', 230,
+        'W', 232,
+        'w', 232,
+      );
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(35);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
       END_STATE();
     case 32:
-      ADVANCE_MAP(
-        '=', 136,
-        0xfeff, 182,
-        'A', 195,
-        'a', 195,
-        'C', 226,
-        'c', 226,
-        'E', 229,
-        'e', 229,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
-      );
+      if (lookahead == '=') ADVANCE(132);
+      if (lookahead == 0xfeff) ADVANCE(165);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
       END_STATE();
     case 33:
-      if (lookahead == '=') ADVANCE(136);
-      if (lookahead == 0xfeff) ADVANCE(169);
+      if (lookahead == '=') ADVANCE(130);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(37);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(171);
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(33);
       END_STATE();
     case 34:
-      if (lookahead == '=') ADVANCE(134);
+      if (lookahead == '=') ADVANCE(130);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(34);
-      END_STATE();
-    case 35:
-      if (lookahead == '=') ADVANCE(134);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(34);
+          lookahead == 0xfeff) SKIP(33);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 36:
+    case 35:
       ADVANCE_MAP(
-        0xfeff, 182,
-        'A', 195,
-        'a', 195,
-        'C', 226,
-        'c', 226,
-        'E', 229,
-        'e', 229,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        0xfeff, 177,
+        'A', 190,
+        'a', 190,
+        'C', 221,
+        'c', 221,
+        'E', 224,
+        'e', 224,
+        'F', 245,
+        'f', 245,
+        'H', 195,
+        'h', 195,
+        'L', 178,
+        'l', 178,
+        'M', 179,
+        'm', 179,
+        'O', 225,
+        'o', 225,
+        'R', 253,
+        'r', 253,
+        'S', 203,
+        's', 203,
+        'U', 246,
+        'u', 246,
+        'V', 230,
+        'v', 230,
+        'W', 232,
+        'w', 232,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(36);
+          lookahead == ' ') SKIP(35);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(258);
       END_STATE();
-    case 37:
-      if (lookahead == 0xfeff) ADVANCE(169);
+    case 36:
+      if (lookahead == 0xfeff) ADVANCE(165);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(37);
+          lookahead == ' ') SKIP(36);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(171);
+          lookahead != '=') ADVANCE(166);
+      END_STATE();
+    case 37:
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(43);
       END_STATE();
     case 38:
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(44);
+          lookahead == 'a') ADVANCE(67);
       END_STATE();
     case 39:
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(68);
+          lookahead == 'a') ADVANCE(76);
       END_STATE();
     case 40:
       if (lookahead == 'A' ||
@@ -3026,707 +3011,681 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 41:
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(78);
+          lookahead == 'a') ADVANCE(71);
       END_STATE();
     case 42:
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(72);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(117);
       END_STATE();
     case 43:
       if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(118);
+          lookahead == 'b') ADVANCE(59);
       END_STATE();
     case 44:
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(60);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(72);
       END_STATE();
     case 45:
       if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(73);
+          lookahead == 'c') ADVANCE(65);
       END_STATE();
     case 46:
       if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(66);
-      END_STATE();
-    case 47:
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(83);
+          lookahead == 'c') ADVANCE(82);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(97);
+          lookahead == 'n') ADVANCE(96);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(47);
+          lookahead == 0xfeff) SKIP(46);
+      END_STATE();
+    case 47:
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(150);
       END_STATE();
     case 48:
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(154);
+          lookahead == 'd') ADVANCE(140);
       END_STATE();
     case 49:
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
+          lookahead == 'd') ADVANCE(47);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(61);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(134);
       END_STATE();
     case 50:
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(48);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(62);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(138);
+          lookahead == 'd') ADVANCE(176);
       END_STATE();
     case 51:
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
+          lookahead == 'd') ADVANCE(68);
       END_STATE();
     case 52:
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(69);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(144);
       END_STATE();
     case 53:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(148);
+          lookahead == 'e') ADVANCE(167);
       END_STATE();
     case 54:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(172);
+          lookahead == 'e') ADVANCE(151);
       END_STATE();
     case 55:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(155);
+          lookahead == 'e') ADVANCE(44);
       END_STATE();
     case 56:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(45);
+          lookahead == 'e') ADVANCE(39);
       END_STATE();
     case 57:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(40);
+          lookahead == 'e') ADVANCE(80);
       END_STATE();
     case 58:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(81);
+          lookahead == 'e') ADVANCE(104);
       END_STATE();
     case 59:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(105);
+          lookahead == 'e') ADVANCE(74);
       END_STATE();
     case 60:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(75);
+          lookahead == 'e') ADVANCE(107);
       END_STATE();
     case 61:
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(108);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(164);
       END_STATE();
     case 62:
       if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(168);
+          lookahead == 'g') ADVANCE(91);
       END_STATE();
     case 63:
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(92);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(45);
       END_STATE();
     case 64:
       if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(46);
+          lookahead == 'h') ADVANCE(57);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(97);
       END_STATE();
     case 65:
       if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(58);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(98);
+          lookahead == 'h') ADVANCE(55);
       END_STATE();
     case 66:
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(56);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(62);
       END_STATE();
     case 67:
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(63);
+          lookahead == 'i') ADVANCE(88);
       END_STATE();
     case 68:
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(89);
+          lookahead == 'i') ADVANCE(106);
       END_STATE();
     case 69:
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(107);
+          lookahead == 'i') ADVANCE(89);
       END_STATE();
     case 70:
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(90);
+          lookahead == 'i') ADVANCE(79);
       END_STATE();
     case 71:
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(80);
+          lookahead == 'i') ADVANCE(92);
       END_STATE();
     case 72:
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(93);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(143);
       END_STATE();
     case 73:
       if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(147);
+          lookahead == 'k') ADVANCE(51);
       END_STATE();
     case 74:
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(52);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(153);
       END_STATE();
     case 75:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(157);
+          lookahead == 'l') ADVANCE(142);
       END_STATE();
     case 76:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(146);
+          lookahead == 'l') ADVANCE(113);
       END_STATE();
     case 77:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(114);
+          lookahead == 'l') ADVANCE(174);
       END_STATE();
     case 78:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(179);
+          lookahead == 'l') ADVANCE(118);
       END_STATE();
     case 79:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(119);
+          lookahead == 'l') ADVANCE(50);
       END_STATE();
     case 80:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(51);
+          lookahead == 'l') ADVANCE(75);
       END_STATE();
     case 81:
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(76);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(133);
       END_STATE();
     case 82:
       if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(137);
+          lookahead == 'm') ADVANCE(48);
       END_STATE();
     case 83:
       if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(49);
+          lookahead == 'm') ADVANCE(48);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(100);
       END_STATE();
     case 84:
       if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(49);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(101);
+          lookahead == 'm') ADVANCE(54);
       END_STATE();
     case 85:
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(55);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(139);
       END_STATE();
     case 86:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(143);
+          lookahead == 'n') ADVANCE(115);
+      if (lookahead == 'X' ||
+          lookahead == 'x') ADVANCE(102);
       END_STATE();
     case 87:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(116);
-      if (lookahead == 'X' ||
-          lookahead == 'x') ADVANCE(103);
+          lookahead == 'n') ADVANCE(42);
       END_STATE();
     case 88:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(43);
+          lookahead == 'n') ADVANCE(116);
       END_STATE();
     case 89:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(117);
+          lookahead == 'n') ADVANCE(114);
       END_STATE();
     case 90:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(115);
+          lookahead == 'n') ADVANCE(52);
       END_STATE();
     case 91:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(53);
+          lookahead == 'n') ADVANCE(40);
       END_STATE();
     case 92:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(41);
+          lookahead == 'n') ADVANCE(60);
       END_STATE();
     case 93:
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(61);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(78);
       END_STATE();
     case 94:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(79);
+          lookahead == 'o') ADVANCE(81);
       END_STATE();
     case 95:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(82);
+          lookahead == 'o') ADVANCE(105);
       END_STATE();
     case 96:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(106);
+          lookahead == 'o') ADVANCE(90);
       END_STATE();
     case 97:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(91);
+          lookahead == 'o') ADVANCE(101);
       END_STATE();
     case 98:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(102);
+          lookahead == 'o') ADVANCE(112);
       END_STATE();
     case 99:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(113);
+          lookahead == 'o') ADVANCE(69);
       END_STATE();
     case 100:
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(70);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(120);
       END_STATE();
     case 101:
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(121);
+          lookahead == 'p') ADVANCE(111);
       END_STATE();
     case 102:
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(112);
+          lookahead == 'p') ADVANCE(98);
       END_STATE();
     case 103:
       if (lookahead == 'P' ||
           lookahead == 'p') ADVANCE(99);
       END_STATE();
     case 104:
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(100);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(168);
       END_STATE();
     case 105:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(173);
+          lookahead == 'r') ADVANCE(73);
       END_STATE();
     case 106:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(74);
+          lookahead == 'r') ADVANCE(173);
       END_STATE();
     case 107:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(178);
+          lookahead == 'r') ADVANCE(175);
       END_STATE();
     case 108:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
+          lookahead == 'r') ADVANCE(121);
       END_STATE();
     case 109:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(122);
+          lookahead == 'r') ADVANCE(94);
       END_STATE();
     case 110:
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(95);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(58);
       END_STATE();
     case 111:
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(59);
+          lookahead == 's') ADVANCE(66);
       END_STATE();
     case 112:
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(67);
+          lookahead == 's') ADVANCE(53);
       END_STATE();
     case 113:
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(54);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(63);
       END_STATE();
     case 114:
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(64);
+          lookahead == 't') ADVANCE(141);
       END_STATE();
     case 115:
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(145);
+          lookahead == 't') ADVANCE(108);
+      if (lookahead == 'V' ||
+          lookahead == 'v') ADVANCE(152);
       END_STATE();
     case 116:
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(109);
-      if (lookahead == 'V' ||
-          lookahead == 'v') ADVANCE(156);
+          lookahead == 't') ADVANCE(41);
       END_STATE();
     case 117:
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(42);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(70);
       END_STATE();
     case 118:
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(71);
+          lookahead == 'u') ADVANCE(84);
       END_STATE();
     case 119:
       if (lookahead == 'U' ||
           lookahead == 'u') ADVANCE(85);
       END_STATE();
     case 120:
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(86);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(149);
       END_STATE();
     case 121:
       if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(153);
+          lookahead == 'y') ADVANCE(103);
       END_STATE();
     case 122:
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(104);
-      END_STATE();
-    case 123:
       if (lookahead == '+' ||
           lookahead == '-' ||
-          lookahead == '?') ADVANCE(567);
+          lookahead == '?') ADVANCE(545);
+      END_STATE();
+    case 123:
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(131);
       END_STATE();
     case 124:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(135);
+          lookahead != '@') ADVANCE(136);
       END_STATE();
     case 125:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '@') ADVANCE(140);
+          lookahead != ' ') ADVANCE(138);
       END_STATE();
     case 126:
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(142);
-      END_STATE();
-    case 127:
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(462);
-      END_STATE();
-    case 128:
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(466);
-      END_STATE();
-    case 129:
-      if (lookahead != 0 &&
           lookahead != '\n') ADVANCE(1);
       END_STATE();
-    case 130:
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(463);
-      END_STATE();
-    case 131:
-      if (eof) ADVANCE(133);
+    case 127:
+      if (eof) ADVANCE(129);
       ADVANCE_MAP(
-        '"', 462,
-        '$', 162,
-        '\'', 471,
-        ',', 150,
-        '=', 134,
-        '[', 149,
-        '\\', 160,
-        ']', 151,
-        '`', 161,
-        'A', 50,
-        'a', 50,
-        'C', 84,
-        'c', 84,
-        'E', 87,
-        'e', 87,
-        'F', 110,
-        'f', 110,
-        'H', 57,
-        'h', 57,
-        'L', 38,
-        'l', 38,
-        'M', 39,
-        'm', 39,
-        'N', 97,
-        'n', 97,
-        'O', 88,
-        'o', 88,
-        'R', 120,
-        'r', 120,
-        'S', 65,
-        's', 65,
-        'U', 111,
-        'u', 111,
-        'V', 94,
-        'v', 94,
-        'W', 96,
-        'w', 96,
+        '"', 1,
+        '$', 158,
+        ',', 146,
+        '=', 130,
+        '[', 145,
+        '\\', 156,
+        ']', 147,
+        '`', 157,
+        'A', 49,
+        'a', 49,
+        'C', 83,
+        'c', 83,
+        'E', 86,
+        'e', 86,
+        'F', 109,
+        'f', 109,
+        'H', 56,
+        'h', 56,
+        'L', 37,
+        'l', 37,
+        'M', 38,
+        'm', 38,
+        'N', 96,
+        'n', 96,
+        'O', 87,
+        'o', 87,
+        'R', 119,
+        'r', 119,
+        'S', 64,
+        's', 64,
+        'U', 110,
+        'u', 110,
+        'V', 93,
+        'v', 93,
+        'W', 95,
+        'w', 95,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(131);
+          lookahead == 0xfeff) SKIP(127);
       END_STATE();
-    case 132:
-      if (eof) ADVANCE(133);
+    case 128:
+      if (eof) ADVANCE(129);
       ADVANCE_MAP(
-        0xfeff, 182,
-        'A', 195,
-        'a', 195,
-        'C', 226,
-        'c', 226,
-        'E', 229,
-        'e', 229,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        0xfeff, 177,
+        'A', 190,
+        'a', 190,
+        'C', 221,
+        'c', 221,
+        'E', 224,
+        'e', 224,
+        'F', 245,
+        'f', 245,
+        'H', 195,
+        'h', 195,
+        'L', 178,
+        'l', 178,
+        'M', 179,
+        'm', 179,
+        'O', 225,
+        'o', 225,
+        'R', 253,
+        'r', 253,
+        'S', 203,
+        's', 203,
+        'U', 246,
+        'u', 246,
+        'V', 230,
+        'v', 230,
+        'W', 232,
+        'w', 232,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(132);
+          lookahead == ' ') SKIP(128);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(258);
       END_STATE();
-    case 133:
+    case 129:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 134:
+    case 130:
       ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
-    case 135:
+    case 131:
       ACCEPT_TOKEN(aux_sym_flag_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(135);
+          lookahead != '=') ADVANCE(131);
       END_STATE();
-    case 136:
+    case 132:
       ACCEPT_TOKEN(anon_sym_EQ2);
       END_STATE();
-    case 137:
+    case 133:
       ACCEPT_TOKEN(aux_sym_from_instruction_token1);
       END_STATE();
-    case 138:
+    case 134:
       ACCEPT_TOKEN(aux_sym_from_instruction_token2);
       END_STATE();
-    case 139:
+    case 135:
       ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
-    case 140:
+    case 136:
       ACCEPT_TOKEN(aux_sym_image_spec_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '@') ADVANCE(140);
+          lookahead != '@') ADVANCE(136);
       END_STATE();
-    case 141:
+    case 137:
       ACCEPT_TOKEN(anon_sym_AT);
       END_STATE();
-    case 142:
+    case 138:
       ACCEPT_TOKEN(aux_sym_image_spec_token2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(142);
+          lookahead != ' ') ADVANCE(138);
       END_STATE();
-    case 143:
+    case 139:
       ACCEPT_TOKEN(aux_sym_run_instruction_token1);
       END_STATE();
-    case 144:
+    case 140:
       ACCEPT_TOKEN(aux_sym_cmd_instruction_token1);
       END_STATE();
-    case 145:
+    case 141:
       ACCEPT_TOKEN(aux_sym_entrypoint_instruction_token1);
       END_STATE();
-    case 146:
+    case 142:
       ACCEPT_TOKEN(aux_sym_shell_instruction_token1);
       END_STATE();
-    case 147:
+    case 143:
       ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token1);
       END_STATE();
-    case 148:
+    case 144:
       ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token2);
       END_STATE();
-    case 149:
+    case 145:
       ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
-    case 150:
+    case 146:
       ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
-    case 151:
+    case 147:
       ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
-    case 152:
+    case 148:
       ACCEPT_TOKEN(sym_json_string);
       END_STATE();
-    case 153:
+    case 149:
       ACCEPT_TOKEN(aux_sym_copy_instruction_token1);
       END_STATE();
-    case 154:
+    case 150:
       ACCEPT_TOKEN(aux_sym_add_instruction_token1);
       END_STATE();
-    case 155:
+    case 151:
       ACCEPT_TOKEN(aux_sym_volume_instruction_token1);
       END_STATE();
-    case 156:
+    case 152:
       ACCEPT_TOKEN(aux_sym_env_instruction_token1);
       END_STATE();
-    case 157:
+    case 153:
       ACCEPT_TOKEN(aux_sym_label_instruction_token1);
       END_STATE();
-    case 158:
+    case 154:
       ACCEPT_TOKEN(aux_sym_key_token1);
-      if (lookahead == 0xfeff) ADVANCE(158);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(159);
+      if (lookahead == 0xfeff) ADVANCE(154);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(155);
       END_STATE();
-    case 159:
+    case 155:
       ACCEPT_TOKEN(aux_sym_key_token1);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(159);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(155);
       END_STATE();
-    case 160:
+    case 156:
       ACCEPT_TOKEN(anon_sym_BSLASH);
       END_STATE();
-    case 161:
+    case 157:
       ACCEPT_TOKEN(anon_sym_BQUOTE);
       END_STATE();
-    case 162:
+    case 158:
       ACCEPT_TOKEN(anon_sym_DOLLAR);
-      if (lookahead == '{') ADVANCE(478);
+      if (lookahead == '{') ADVANCE(456);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(aux_sym_key_token2);
+      if (lookahead == '=') ADVANCE(262);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(159);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(160);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(aux_sym_key_token2);
+      if (lookahead == '=') ADVANCE(262);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(160);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(aux_sym_key_token2);
+      if (lookahead == 0xfeff) ADVANCE(161);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(160);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(aux_sym_key_token2);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(162);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(163);
       END_STATE();
     case 163:
       ACCEPT_TOKEN(aux_sym_key_token2);
-      if (lookahead == '=') ADVANCE(267);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(164);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(163);
       END_STATE();
     case 164:
-      ACCEPT_TOKEN(aux_sym_key_token2);
-      if (lookahead == '=') ADVANCE(267);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(164);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(aux_sym_key_token2);
-      if (lookahead == 0xfeff) ADVANCE(165);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(164);
-      END_STATE();
-    case 166:
-      ACCEPT_TOKEN(aux_sym_key_token2);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(aux_sym_key_token2);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 168:
       ACCEPT_TOKEN(aux_sym_arg_instruction_token1);
       END_STATE();
-    case 169:
+    case 165:
       ACCEPT_TOKEN(aux_sym_arg_declaration_token1);
-      if (lookahead == 0xfeff) ADVANCE(169);
+      if (lookahead == 0xfeff) ADVANCE(165);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
+          lookahead != '=') ADVANCE(166);
       END_STATE();
-    case 170:
-      ACCEPT_TOKEN(aux_sym_arg_declaration_token1);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '=') ADVANCE(466);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(467);
-      END_STATE();
-    case 171:
+    case 166:
       ACCEPT_TOKEN(aux_sym_arg_declaration_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
+          lookahead != '=') ADVANCE(166);
       END_STATE();
-    case 172:
+    case 167:
       ACCEPT_TOKEN(aux_sym_expose_instruction_token1);
       END_STATE();
-    case 173:
+    case 168:
       ACCEPT_TOKEN(aux_sym_user_instruction_token1);
       END_STATE();
-    case 174:
+    case 169:
       ACCEPT_TOKEN(aux_sym__user_atom_token1);
-      if (lookahead == 0xfeff) ADVANCE(174);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(175);
+      if (lookahead == 0xfeff) ADVANCE(169);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(170);
       END_STATE();
-    case 175:
+    case 170:
       ACCEPT_TOKEN(aux_sym__user_atom_token1);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(175);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(170);
       END_STATE();
-    case 176:
+    case 171:
       ACCEPT_TOKEN(aux_sym__user_atom_immediate_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(176);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(177);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(172);
       END_STATE();
-    case 177:
+    case 172:
       ACCEPT_TOKEN(aux_sym__user_atom_immediate_token1);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(177);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(172);
       END_STATE();
-    case 178:
+    case 173:
       ACCEPT_TOKEN(aux_sym_workdir_instruction_token1);
       END_STATE();
-    case 179:
+    case 174:
       ACCEPT_TOKEN(aux_sym_stopsignal_instruction_token1);
       END_STATE();
-    case 180:
+    case 175:
       ACCEPT_TOKEN(aux_sym_maintainer_instruction_token1);
       END_STATE();
-    case 181:
+    case 176:
       ACCEPT_TOKEN(aux_sym_onbuild_instruction_token1);
       END_STATE();
-    case 182:
+    case 177:
       ACCEPT_TOKEN(sym__unknown_keyword);
       ADVANCE_MAP(
-        0xfeff, 182,
-        'A', 195,
-        'a', 195,
-        'C', 226,
-        'c', 226,
-        'E', 229,
-        'e', 229,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        0xfeff, 177,
+        'A', 190,
+        'a', 190,
+        'C', 221,
+        'c', 221,
+        'E', 224,
+        'e', 224,
+        'F', 245,
+        'f', 245,
+        'H', 195,
+        'h', 195,
+        'L', 178,
+        'l', 178,
+        'M', 179,
+        'm', 179,
+        'O', 225,
+        'o', 225,
+        'R', 253,
+        'r', 253,
+        'S', 203,
+        's', 203,
+        'U', 246,
+        'u', 246,
+        'V', 230,
+        'v', 230,
+        'W', 232,
+        'w', 232,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
@@ -3734,203 +3693,192 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(258);
+      END_STATE();
+    case 178:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(184);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(206);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(216);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(215);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
+      END_STATE();
+    case 182:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(207);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(258);
       END_STATE();
     case 183:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(189);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(254);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(211);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(198);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 185:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(221);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(211);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 186:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(220);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(204);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 187:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(212);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(150);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 188:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(259);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 189:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(203);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(176);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 190:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(216);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(187);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(200);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 191:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(209);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(208);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 192:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(154);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(167);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 193:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(151);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 194:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 195:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(192);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(205);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 196:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(213);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 197:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(172);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 198:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(155);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 199:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(190);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 200:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
           lookahead == 'e') ADVANCE(185);
@@ -3939,231 +3887,253 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 195:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(180);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 196:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(219);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 197:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(240);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 198:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(213);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 199:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(242);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 200:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(164);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 201:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(224);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(228);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 202:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(245);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(186);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 203:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(218);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(196);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(233);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 204:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(247);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(194);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 205:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(168);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(201);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 206:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(233);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(226);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 207:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(191);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(229);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 208:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(201);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(238);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(241);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 209:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(199);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(227);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 210:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(206);
+          lookahead == 'i') ADVANCE(218);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 211:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(231);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(143);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 212:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(234);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(191);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 213:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(246);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(153);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 214:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(232);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(142);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 215:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(223);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(174);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 216:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(147);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(250);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 217:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(196);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 218:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(157);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 219:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(146);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 220:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(179);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 221:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
           lookahead == 'l') ADVANCE(255);
@@ -4172,178 +4142,189 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(189);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(214);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(133);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(188);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(236);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 222:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(260);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(193);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 223:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(194);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(139);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 224:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(219);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(251);
+      if (lookahead == 'X' ||
+          lookahead == 'x') ADVANCE(238);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 225:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(137);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(183);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 226:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(193);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(241);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(252);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(198);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 228:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(143);
+          lookahead == 'n') ADVANCE(181);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 229:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(256);
-      if (lookahead == 'X' ||
-          lookahead == 'x') ADVANCE(243);
+          lookahead == 'n') ADVANCE(199);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 230:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(188);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(217);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(257);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(220);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 232:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(254);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(243);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 233:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(186);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(237);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 234:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(204);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(222);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(225);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 237:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
           lookahead == 'o') ADVANCE(248);
@@ -4352,86 +4333,75 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(209);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(256);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(247);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 238:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(242);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(234);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 239:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(253);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(235);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 240:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(214);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(168);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 241:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(261);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 242:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(252);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 243:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(239);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(240);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 245:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
           lookahead == 'r') ADVANCE(173);
@@ -4440,86 +4410,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 243:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(212);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 244:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(257);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 245:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 246:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(178);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 247:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 248:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(217);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 249:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(262);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 250:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(236);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 251:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(202);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 252:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(210);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 253:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'S' ||
           lookahead == 's') ADVANCE(197);
@@ -4528,175 +4465,197 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 247:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(205);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 248:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(192);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 249:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(141);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 250:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(202);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 251:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(244);
+      if (lookahead == 'V' ||
+          lookahead == 'v') ADVANCE(152);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 252:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(182);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 253:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(223);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 254:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(145);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(210);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 255:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(207);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(222);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 256:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(249);
-      if (lookahead == 'V' ||
-          lookahead == 'v') ADVANCE(156);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(149);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 257:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(187);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(239);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 258:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(228);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(215);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+      ACCEPT_TOKEN(aux_sym__atom_token1);
+      if (lookahead == 0xfeff) ADVANCE(259);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(262);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(227);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+      ACCEPT_TOKEN(aux_sym__atom_token1);
+      if (lookahead == 0xfeff) ADVANCE(260);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(261);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(262);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(153);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 262:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(244);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 263:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 264:
-      ACCEPT_TOKEN(aux_sym__atom_token1);
-      if (lookahead == 0xfeff) ADVANCE(264);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(267);
-      END_STATE();
-    case 265:
-      ACCEPT_TOKEN(aux_sym__atom_token1);
-      if (lookahead == 0xfeff) ADVANCE(265);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(266);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(267);
-      END_STATE();
-    case 266:
       ACCEPT_TOKEN(aux_sym__atom_token1);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(138);
+          lookahead == 's') ADVANCE(134);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(267);
+          lookahead == ':') ADVANCE(262);
       END_STATE();
-    case 267:
+    case 262:
       ACCEPT_TOKEN(aux_sym__atom_token1);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(267);
+          lookahead == ':') ADVANCE(262);
       END_STATE();
-    case 268:
+    case 263:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
       ADVANCE_MAP(
-        '#', 453,
-        0xfeff, 268,
-        'A', 293,
-        'a', 293,
-        'C', 355,
-        'c', 355,
-        'E', 361,
-        'e', 361,
-        'F', 403,
-        'f', 403,
-        'H', 303,
-        'h', 303,
-        'L', 269,
-        'l', 269,
-        'M', 270,
-        'm', 270,
-        'O', 363,
-        'o', 363,
-        'R', 419,
-        'r', 419,
-        'S', 319,
-        's', 319,
-        'U', 405,
-        'u', 405,
-        'V', 373,
-        'v', 373,
-        'W', 377,
-        'w', 377,
+        '#', 448,
+        0xfeff, 263,
+        'A', 288,
+        'a', 288,
+        'C', 350,
+        'c', 350,
+        'E', 356,
+        'e', 356,
+        'F', 398,
+        'f', 398,
+        'H', 298,
+        'h', 298,
+        'L', 264,
+        'l', 264,
+        'M', 265,
+        'm', 265,
+        'O', 358,
+        'o', 358,
+        'R', 414,
+        'r', 414,
+        'S', 314,
+        's', 314,
+        'U', 400,
+        'u', 400,
+        'V', 368,
+        'v', 368,
+        'W', 372,
+        'w', 372,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
@@ -4705,3667 +4664,3545 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\'' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          lookahead != 'a') ADVANCE(425);
+      END_STATE();
+    case 264:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(276);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(425);
+      END_STATE();
+    case 265:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(320);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(425);
+      END_STATE();
+    case 266:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(277);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 267:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(321);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 268:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(340);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(425);
       END_STATE();
     case 269:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(281);
+          lookahead == 'a') ADVANCE(341);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 270:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(325);
+          lookahead == 'a') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          lookahead != 'a') ADVANCE(425);
       END_STATE();
     case 271:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(282);
+          lookahead == 'a') ADVANCE(338);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('B' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 272:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(326);
+          lookahead == 'a') ADVANCE(322);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(425);
       END_STATE();
     case 273:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(345);
+          lookahead == 'a') ADVANCE(323);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 274:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(346);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(415);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 275:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(344);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(418);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 276:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(343);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(303);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 277:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(327);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(305);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 278:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(328);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(331);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 279:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(420);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(316);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 280:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(423);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(330);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 281:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(308);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(317);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 282:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(310);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(150);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 283:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(336);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(150);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 284:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(321);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 285:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(335);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 286:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(322);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(176);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 287:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(154);
+          lookahead == 'd') ADVANCE(176);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 288:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(154);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'D', 283,
+        'd', 283,
+        'R', 309,
+        'r', 309,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 289:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'D', 282,
+        'd', 282,
+        'R', 308,
+        'r', 308,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 290:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
+          lookahead == 'd') ADVANCE(324);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 291:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
+          lookahead == 'd') ADVANCE(325);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 292:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(167);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 293:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'D', 288,
-        'd', 288,
-        'R', 314,
-        'r', 314,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(167);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 294:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'D', 287,
-        'd', 287,
-        'R', 313,
-        'r', 313,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(151);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 295:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(329);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(151);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 296:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(330);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(278);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 297:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(172);
+          lookahead == 'e') ADVANCE(280);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 298:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(172);
+          lookahead == 'e') ADVANCE(268);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 299:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(155);
+          lookahead == 'e') ADVANCE(346);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 300:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(155);
+          lookahead == 'e') ADVANCE(269);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 301:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(283);
+          lookahead == 'e') ADVANCE(347);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 302:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(285);
+          lookahead == 'e') ADVANCE(389);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 303:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(273);
+          lookahead == 'e') ADVANCE(335);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 304:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(351);
+          lookahead == 'e') ADVANCE(388);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 305:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(274);
+          lookahead == 'e') ADVANCE(334);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 306:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(352);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 307:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(394);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 308:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(340);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 309:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'E' ||
           lookahead == 'e') ADVANCE(393);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(392);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(164);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(164);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 310:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(339);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(364);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 311:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(398);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(365);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 312:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(397);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(279);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 313:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(168);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(281);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 314:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(168);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'H', 299,
+        'h', 299,
+        'T', 374,
+        't', 374,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 315:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(369);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'H', 301,
+        'h', 301,
+        'T', 375,
+        't', 375,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 316:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(370);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(296);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 317:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(284);
+          lookahead == 'h') ADVANCE(297);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 318:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(286);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(310);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 319:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'H', 304,
-        'h', 304,
-        'T', 379,
-        't', 379,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(311);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 320:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'H', 306,
-        'h', 306,
-        'T', 380,
-        't', 380,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(359);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 321:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(301);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(361);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 322:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(302);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(315);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(316);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(364);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'I' ||
           lookahead == 'i') ADVANCE(366);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
-    case 327:
+    case 323:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(371);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(372);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(396);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 330:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(395);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 331:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'I' ||
           lookahead == 'i') ADVANCE(367);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(391);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(390);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(362);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(344);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(363);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(345);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 330:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(143);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 331:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(143);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 332:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(349);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(290);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 333:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(368);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(291);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 334:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(350);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(153);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 335:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(147);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(153);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 336:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(147);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(142);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 337:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(295);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(142);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 338:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(296);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(174);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 339:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(157);
+          lookahead == 'l') ADVANCE(174);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 340:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(157);
+          lookahead == 'l') ADVANCE(408);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 341:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(146);
+          lookahead == 'l') ADVANCE(409);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 342:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(146);
+          lookahead == 'l') ADVANCE(416);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 343:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(179);
+          lookahead == 'l') ADVANCE(419);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 344:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(179);
+          lookahead == 'l') ADVANCE(287);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 345:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(413);
+          lookahead == 'l') ADVANCE(286);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 346:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(414);
+          lookahead == 'l') ADVANCE(337);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 347:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(421);
+          lookahead == 'l') ADVANCE(336);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 348:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(424);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(133);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 349:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(292);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(133);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 350:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(291);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 351:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(342);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 352:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(341);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 353:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(137);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 354:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(137);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 355:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
       ADVANCE_MAP(
-        '#', 453,
-        'M', 290,
-        'm', 290,
-        'O', 385,
-        'o', 385,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
+        '#', 448,
+        'M', 285,
+        'm', 285,
+        'O', 380,
+        'o', 380,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 351:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      ADVANCE_MAP(
+        '#', 448,
+        'M', 284,
+        'm', 284,
+        'O', 381,
+        'o', 381,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 352:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(295);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(294);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 354:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(139);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 355:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(139);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 356:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
       ADVANCE_MAP(
-        '#', 453,
-        'M', 289,
-        'm', 289,
-        'O', 386,
-        'o', 386,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
+        '#', 448,
+        'N', 410,
+        'n', 410,
+        'X', 384,
+        'x', 384,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
       );
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 357:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(300);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'N', 411,
+        'n', 411,
+        'X', 385,
+        'x', 385,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 358:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(299);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(274);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 359:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(143);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 360:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(143);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 361:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'N', 415,
-        'n', 415,
-        'X', 389,
-        'x', 389,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 362:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'N', 416,
-        'n', 416,
-        'X', 390,
-        'x', 390,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 363:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(279);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 364:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(417);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 365:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(280);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 366:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(418);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 367:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'N' ||
           lookahead == 'n') ADVANCE(412);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
-    case 368:
+    case 360:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(411);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 369:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'N' ||
           lookahead == 'n') ADVANCE(275);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 361:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(413);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 362:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(407);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 363:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(406);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 364:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(270);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 365:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(271);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 366:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(306);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 367:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(307);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 368:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(342);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 369:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(349);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 370:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(276);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(343);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 371:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(311);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 372:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(312);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
-      END_STATE();
-    case 373:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(347);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 374:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(354);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
-      END_STATE();
-    case 375:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'O' ||
           lookahead == 'o') ADVANCE(348);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 372:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(394);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 373:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(395);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
+      END_STATE();
+    case 374:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(382);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(425);
+      END_STATE();
+    case 375:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(383);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 376:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(353);
+          lookahead == 'o') ADVANCE(404);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 377:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(399);
+          lookahead == 'o') ADVANCE(405);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 378:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(400);
+          lookahead == 'o') ADVANCE(326);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 379:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(387);
+          lookahead == 'o') ADVANCE(328);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 380:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(388);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(421);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 381:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(409);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(420);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 382:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(410);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(401);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 383:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(331);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(403);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 384:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(333);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(376);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 385:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(426);
+          lookahead == 'p') ADVANCE(377);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 386:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(425);
+          lookahead == 'p') ADVANCE(378);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 387:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(406);
+          lookahead == 'p') ADVANCE(379);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 388:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(408);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(168);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 389:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(381);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(168);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 390:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(382);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(173);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 391:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(383);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(173);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 392:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(384);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(175);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 393:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(173);
+          lookahead == 'r') ADVANCE(175);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 394:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(173);
+          lookahead == 'r') ADVANCE(332);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 395:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(178);
+          lookahead == 'r') ADVANCE(333);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 396:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(178);
+          lookahead == 'r') ADVANCE(422);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 397:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
+          lookahead == 'r') ADVANCE(423);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 398:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
+          lookahead == 'r') ADVANCE(369);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 399:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(337);
+          lookahead == 'r') ADVANCE(371);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 400:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(302);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 401:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(427);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(318);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 402:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(428);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(304);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 403:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(374);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(319);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 404:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(376);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(293);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 405:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(307);
+          lookahead == 's') ADVANCE(292);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 406:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(323);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(141);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 407:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(309);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(141);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 408:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(324);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(312);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 409:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(298);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(313);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 410:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(297);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+      ADVANCE_MAP(
+        '#', 448,
+        'T', 396,
+        't', 396,
+        'V', 152,
+        'v', 152,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 411:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(145);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 448,
+        'T', 397,
+        't', 397,
+        'V', 152,
+        'v', 152,
+        '"', 258,
+        '$', 258,
+        '\'', 258,
+      );
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 412:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(145);
+          lookahead == 't') ADVANCE(272);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 413:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(317);
+          lookahead == 't') ADVANCE(273);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 414:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(318);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(355);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 415:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'T', 401,
-        't', 401,
-        'V', 156,
-        'v', 156,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(327);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 416:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 453,
-        'T', 402,
-        't', 402,
-        'V', 156,
-        'v', 156,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(352);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 417:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(277);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(354);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 418:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(278);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(329);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 419:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
+      if (lookahead == '#') ADVANCE(448);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(360);
+          lookahead == 'u') ADVANCE(353);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 420:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(332);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(149);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 421:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(357);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(149);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 422:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(359);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(386);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 423:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(334);
+      if (lookahead == '#') ADVANCE(448);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(387);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 424:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(358);
+      if (lookahead == '#') ADVANCE(448);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(258);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(424);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(425);
       END_STATE();
     case 425:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(153);
+      if (lookahead == '#') ADVANCE(448);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
+          lookahead == '\'') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+          lookahead != '`') ADVANCE(425);
       END_STATE();
     case 426:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(153);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+      if (lookahead == ':') ADVANCE(448);
+      if (lookahead == 0xfeff) ADVANCE(426);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(428);
       END_STATE();
     case 427:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(391);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+      if (lookahead == ':') ADVANCE(448);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(427);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(428);
       END_STATE();
     case 428:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(392);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+      if (lookahead == ':') ADVANCE(448);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(428);
       END_STATE();
     case 429:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(429);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(430);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == 0xfeff) ADVANCE(429);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(434);
       END_STATE();
     case 430:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(453);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(430);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == 0xfeff) ADVANCE(430);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(432);
       END_STATE();
     case 431:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == ':') ADVANCE(453);
-      if (lookahead == 0xfeff) ADVANCE(431);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(433);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '"' ||
+          lookahead == '$' ||
+          lookahead == '\'' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(166);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(431);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(432);
       END_STATE();
     case 432:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == ':') ADVANCE(453);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(432);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(433);
+      if (lookahead == '=') ADVANCE(448);
+      if (lookahead == '"' ||
+          lookahead == '$' ||
+          lookahead == '\'' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(166);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(432);
       END_STATE();
     case 433:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == ':') ADVANCE(453);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(433);
+      if (lookahead == '=') ADVANCE(448);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(433);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(434);
       END_STATE();
     case 434:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == 0xfeff) ADVANCE(434);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(439);
+      if (lookahead == '=') ADVANCE(448);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(434);
       END_STATE();
     case 435:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
       if (lookahead == 0xfeff) ADVANCE(435);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(437);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 436:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '"' ||
-          lookahead == '$' ||
-          lookahead == '\'' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(171);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(436);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(437);
+      if (lookahead == 0xfeff) ADVANCE(436);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(442);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(446);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 437:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
-      if (lookahead == '"' ||
-          lookahead == '$' ||
-          lookahead == '\'' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(171);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(437);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 438:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(438);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(439);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 439:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(453);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(439);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(144);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 440:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 0xfeff) ADVANCE(440);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(144);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 441:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 0xfeff) ADVANCE(441);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(447);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(451);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(437);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 442:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(438);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 443:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(439);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 444:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(148);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(440);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 445:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(148);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(443);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 446:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(442);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(444);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 447:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(443);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(447);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 448:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(444);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+          lookahead == ':') ADVANCE(448);
       END_STATE();
     case 449:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(445);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      if (lookahead == '{') ADVANCE(457);
       END_STATE();
     case 450:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(448);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      if (lookahead == '{') ADVANCE(458);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
       END_STATE();
     case 451:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(449);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      if (lookahead == '{') ADVANCE(459);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(166);
       END_STATE();
     case 452:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      ACCEPT_TOKEN(anon_sym_BSLASH2);
+      END_STATE();
+    case 453:
+      ACCEPT_TOKEN(anon_sym_BSLASH2);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(166);
+      END_STATE();
+    case 454:
+      ACCEPT_TOKEN(anon_sym_BQUOTE2);
+      END_STATE();
+    case 455:
+      ACCEPT_TOKEN(anon_sym_BQUOTE2);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(166);
+      END_STATE();
+    case 456:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
+      END_STATE();
+    case 457:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
+      END_STATE();
+    case 458:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(258);
+      END_STATE();
+    case 459:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(166);
+      END_STATE();
+    case 460:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(466);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 461:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(489);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 462:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(496);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 463:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(499);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 464:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(493);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 465:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(538);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(452);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
-      END_STATE();
-    case 453:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(453);
-      END_STATE();
-    case 454:
-      ACCEPT_TOKEN(anon_sym_DOLLAR2);
-      if (lookahead == '{') ADVANCE(479);
-      END_STATE();
-    case 455:
-      ACCEPT_TOKEN(anon_sym_DOLLAR2);
-      if (lookahead == '{') ADVANCE(480);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 456:
-      ACCEPT_TOKEN(anon_sym_DOLLAR2);
-      if (lookahead == '{') ADVANCE(481);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
-      END_STATE();
-    case 457:
-      ACCEPT_TOKEN(anon_sym_BSLASH2);
-      END_STATE();
-    case 458:
-      ACCEPT_TOKEN(anon_sym_BSLASH2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
-      END_STATE();
-    case 459:
-      ACCEPT_TOKEN(anon_sym_BQUOTE2);
-      END_STATE();
-    case 460:
-      ACCEPT_TOKEN(anon_sym_BQUOTE2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
-      END_STATE();
-    case 461:
-      ACCEPT_TOKEN(sym_double_quoted_string);
-      END_STATE();
-    case 462:
-      ACCEPT_TOKEN(sym_double_quoted_string);
-      if (lookahead == '"') ADVANCE(152);
-      if (lookahead == '\\') ADVANCE(127);
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(462);
-      END_STATE();
-    case 463:
-      ACCEPT_TOKEN(sym_double_quoted_string);
-      if (lookahead == '"') ADVANCE(461);
-      if (lookahead == '\\') ADVANCE(130);
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(463);
-      END_STATE();
-    case 464:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      END_STATE();
-    case 465:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      if (lookahead == '"') ADVANCE(468);
-      if (lookahead == '\\') ADVANCE(128);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '#' ||
-          lookahead == '`') ADVANCE(466);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(465);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 466:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      if (lookahead == '"') ADVANCE(464);
-      if (lookahead == '\\') ADVANCE(128);
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(466);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(481);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 467:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      if (lookahead == '"') ADVANCE(469);
-      if (lookahead == '\\') ADVANCE(170);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '=') ADVANCE(466);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(467);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(494);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 468:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(487);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 469:
-      ACCEPT_TOKEN(sym__dq_immediate);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(470);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(483);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(134);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 470:
-      ACCEPT_TOKEN(sym_single_quoted_string);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(150);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 471:
-      ACCEPT_TOKEN(sym_single_quoted_string);
-      if (lookahead == '\'') ADVANCE(470);
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(471);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(140);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 472:
-      ACCEPT_TOKEN(sym__sq_immediate);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(176);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 473:
-      ACCEPT_TOKEN(sym__sq_immediate);
-      if (lookahead == '\'') ADVANCE(472);
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(473);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(490);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 474:
-      ACCEPT_TOKEN(sym__sq_immediate);
-      if (lookahead == '\'') ADVANCE(476);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '#' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(473);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(474);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(144);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 475:
-      ACCEPT_TOKEN(sym__sq_immediate);
-      if (lookahead == '\'') ADVANCE(477);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '=') ADVANCE(473);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(475);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(167);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 476:
-      ACCEPT_TOKEN(sym__sq_immediate);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(151);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 477:
-      ACCEPT_TOKEN(sym__sq_immediate);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(467);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 478:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(462);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 479:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(502);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 480:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(526);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 481:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(171);
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(497);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 482:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(488);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(528);
       if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 483:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(511);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(164);
       if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 484:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(518);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(512);
       if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 485:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(521);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(468);
       if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 486:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(515);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(479);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(518);
       if (('0' <= lookahead && lookahead <= '9') ||
-          ('B' <= lookahead && lookahead <= 'Z') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 487:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(560);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(477);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 488:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(503);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(484);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 489:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(516);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(509);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 490:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(509);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(527);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 491:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(492);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(505);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(138);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(510);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 492:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(154);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(501);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 493:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(144);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(513);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 494:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(143);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 495:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(512);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(473);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 496:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(148);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(534);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 497:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(172);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(153);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 498:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(155);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(142);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 499:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(489);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(174);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 500:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(484);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(539);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 501:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(524);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(472);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 502:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(548);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(498);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 503:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(519);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(133);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 504:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(550);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(471);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(521);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 505:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(168);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(476);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 506:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(534);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(536);
+      if (lookahead == 'X' ||
+          lookahead == 'x') ADVANCE(523);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 507:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(490);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(139);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 508:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(501);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(540);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(465);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 509:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(499);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(537);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 510:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(506);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(535);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 511:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(531);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(474);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 512:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(549);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(463);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 513:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(532);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(482);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 514:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(523);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(500);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 515:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(535);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(503);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
     case 516:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(147);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 517:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(495);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 518:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(556);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 519:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(157);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 520:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(146);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 521:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(179);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 522:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(561);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 523:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(494);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 524:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(520);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 525:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(137);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 526:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(493);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(543);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 527:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(498);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 528:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(558);
-      if (lookahead == 'X' ||
-          lookahead == 'x') ADVANCE(545);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 529:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(143);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 530:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(487);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 531:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(559);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 532:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(557);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 533:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(496);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 534:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(485);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 535:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(504);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 536:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(522);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 537:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'O' ||
           lookahead == 'o') ADVANCE(525);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 538:
+    case 517:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(547);
+          lookahead == 'o') ADVANCE(511);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 539:
+    case 518:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(522);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 519:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'O' ||
           lookahead == 'o') ADVANCE(533);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 540:
+    case 520:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(544);
+          lookahead == 'o') ADVANCE(491);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 541:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(555);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 542:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(513);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 543:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(563);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 544:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(554);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 545:
+    case 521:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'P' ||
           lookahead == 'p') ADVANCE(541);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 546:
+    case 522:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(542);
+          lookahead == 'p') ADVANCE(532);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 547:
+    case 523:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(519);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 524:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(520);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 525:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(517);
+          lookahead == 'r') ADVANCE(495);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 548:
+    case 526:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(168);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
+      END_STATE();
+    case 527:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'R' ||
           lookahead == 'r') ADVANCE(173);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 549:
+    case 528:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(178);
+          lookahead == 'r') ADVANCE(175);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 550:
+    case 529:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
+          lookahead == 'r') ADVANCE(542);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 551:
+    case 530:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(564);
+          lookahead == 'r') ADVANCE(515);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 552:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(537);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
-      END_STATE();
-    case 553:
+    case 531:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(502);
+          lookahead == 's') ADVANCE(480);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 554:
+    case 532:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(510);
+          lookahead == 's') ADVANCE(488);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 555:
+    case 533:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(497);
+          lookahead == 's') ADVANCE(475);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 556:
+    case 534:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(507);
+          lookahead == 't') ADVANCE(485);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 557:
+    case 535:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(145);
+          lookahead == 't') ADVANCE(141);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 558:
+    case 536:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(551);
+          lookahead == 't') ADVANCE(529);
       if (lookahead == 'V' ||
-          lookahead == 'v') ADVANCE(156);
+          lookahead == 'v') ADVANCE(152);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 559:
+    case 537:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(486);
+          lookahead == 't') ADVANCE(464);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 560:
+    case 538:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(514);
+          lookahead == 'u') ADVANCE(492);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 561:
+    case 539:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(527);
+          lookahead == 'u') ADVANCE(505);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 562:
+    case 540:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(529);
+          lookahead == 'u') ADVANCE(507);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 563:
+    case 541:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(153);
+          lookahead == 'y') ADVANCE(149);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 564:
+    case 542:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(546);
+          lookahead == 'y') ADVANCE(524);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 565:
+    case 543:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(565);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(543);
       END_STATE();
-    case 566:
+    case 544:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(566);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(544);
       if (lookahead != 0 &&
           lookahead != '$' &&
-          lookahead != '}') ADVANCE(572);
+          lookahead != '}') ADVANCE(550);
       END_STATE();
-    case 567:
+    case 545:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
       END_STATE();
-    case 568:
+    case 546:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == '#') ADVANCE(567);
+      if (lookahead == '#') ADVANCE(545);
       END_STATE();
-    case 569:
+    case 547:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == '%') ADVANCE(567);
+      if (lookahead == '%') ADVANCE(545);
       END_STATE();
-    case 570:
+    case 548:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == '/') ADVANCE(567);
+      if (lookahead == '/') ADVANCE(545);
       END_STATE();
-    case 571:
+    case 549:
       ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
-    case 572:
+    case 550:
       ACCEPT_TOKEN(aux_sym_expansion_word_token1);
       if (lookahead != 0 &&
           lookahead != '$' &&
-          lookahead != '}') ADVANCE(572);
+          lookahead != '}') ADVANCE(550);
       END_STATE();
     default:
       return false;
@@ -8374,581 +8211,581 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 132, .external_lex_state = 2},
-  [2] = {.lex_state = 132, .external_lex_state = 3},
-  [3] = {.lex_state = 132, .external_lex_state = 2},
-  [4] = {.lex_state = 132, .external_lex_state = 4},
-  [5] = {.lex_state = 132, .external_lex_state = 4},
-  [6] = {.lex_state = 132, .external_lex_state = 4},
-  [7] = {.lex_state = 132, .external_lex_state = 5},
-  [8] = {.lex_state = 2, .external_lex_state = 6},
-  [9] = {.lex_state = 2, .external_lex_state = 6},
-  [10] = {.lex_state = 2, .external_lex_state = 6},
-  [11] = {.lex_state = 3, .external_lex_state = 6},
-  [12] = {.lex_state = 2, .external_lex_state = 6},
-  [13] = {.lex_state = 2, .external_lex_state = 6},
-  [14] = {.lex_state = 2, .external_lex_state = 6},
-  [15] = {.lex_state = 2, .external_lex_state = 6},
-  [16] = {.lex_state = 2, .external_lex_state = 6},
-  [17] = {.lex_state = 2, .external_lex_state = 6},
-  [18] = {.lex_state = 2, .external_lex_state = 6},
-  [19] = {.lex_state = 2, .external_lex_state = 6},
-  [20] = {.lex_state = 13, .external_lex_state = 7},
-  [21] = {.lex_state = 132, .external_lex_state = 8},
-  [22] = {.lex_state = 132, .external_lex_state = 8},
-  [23] = {.lex_state = 132, .external_lex_state = 8},
-  [24] = {.lex_state = 132, .external_lex_state = 8},
-  [25] = {.lex_state = 132, .external_lex_state = 8},
-  [26] = {.lex_state = 132, .external_lex_state = 8},
-  [27] = {.lex_state = 132, .external_lex_state = 8},
-  [28] = {.lex_state = 132, .external_lex_state = 8},
-  [29] = {.lex_state = 132, .external_lex_state = 8},
-  [30] = {.lex_state = 132, .external_lex_state = 8},
-  [31] = {.lex_state = 132, .external_lex_state = 8},
-  [32] = {.lex_state = 132, .external_lex_state = 8},
-  [33] = {.lex_state = 132, .external_lex_state = 8},
-  [34] = {.lex_state = 132, .external_lex_state = 8},
-  [35] = {.lex_state = 132, .external_lex_state = 8},
-  [36] = {.lex_state = 132, .external_lex_state = 8},
-  [37] = {.lex_state = 132, .external_lex_state = 8},
-  [38] = {.lex_state = 132, .external_lex_state = 8},
-  [39] = {.lex_state = 132, .external_lex_state = 8},
-  [40] = {.lex_state = 132, .external_lex_state = 8},
-  [41] = {.lex_state = 132, .external_lex_state = 8},
-  [42] = {.lex_state = 132, .external_lex_state = 8},
-  [43] = {.lex_state = 132, .external_lex_state = 8},
-  [44] = {.lex_state = 132, .external_lex_state = 8},
-  [45] = {.lex_state = 13, .external_lex_state = 7},
-  [46] = {.lex_state = 13, .external_lex_state = 9},
-  [47] = {.lex_state = 13, .external_lex_state = 7},
-  [48] = {.lex_state = 132, .external_lex_state = 3},
-  [49] = {.lex_state = 132, .external_lex_state = 3},
-  [50] = {.lex_state = 132, .external_lex_state = 8},
-  [51] = {.lex_state = 132, .external_lex_state = 8},
-  [52] = {.lex_state = 132, .external_lex_state = 8},
-  [53] = {.lex_state = 132, .external_lex_state = 8},
-  [54] = {.lex_state = 132, .external_lex_state = 8},
-  [55] = {.lex_state = 132, .external_lex_state = 8},
-  [56] = {.lex_state = 132, .external_lex_state = 8},
-  [57] = {.lex_state = 132, .external_lex_state = 8},
-  [58] = {.lex_state = 132, .external_lex_state = 8},
-  [59] = {.lex_state = 12, .external_lex_state = 7},
-  [60] = {.lex_state = 13, .external_lex_state = 10},
-  [61] = {.lex_state = 6, .external_lex_state = 10},
-  [62] = {.lex_state = 26, .external_lex_state = 11},
-  [63] = {.lex_state = 32, .external_lex_state = 3},
-  [64] = {.lex_state = 132, .external_lex_state = 2},
-  [65] = {.lex_state = 11, .external_lex_state = 10},
-  [66] = {.lex_state = 13, .external_lex_state = 9},
-  [67] = {.lex_state = 26, .external_lex_state = 11},
-  [68] = {.lex_state = 13, .external_lex_state = 9},
-  [69] = {.lex_state = 11, .external_lex_state = 10},
-  [70] = {.lex_state = 13, .external_lex_state = 10},
-  [71] = {.lex_state = 6, .external_lex_state = 10},
-  [72] = {.lex_state = 12, .external_lex_state = 9},
-  [73] = {.lex_state = 13, .external_lex_state = 10},
-  [74] = {.lex_state = 132, .external_lex_state = 3},
-  [75] = {.lex_state = 132, .external_lex_state = 8},
-  [76] = {.lex_state = 6, .external_lex_state = 10},
-  [77] = {.lex_state = 132, .external_lex_state = 8},
-  [78] = {.lex_state = 132, .external_lex_state = 8},
-  [79] = {.lex_state = 132, .external_lex_state = 3},
-  [80] = {.lex_state = 11, .external_lex_state = 10},
-  [81] = {.lex_state = 5, .external_lex_state = 10},
-  [82] = {.lex_state = 13, .external_lex_state = 7},
-  [83] = {.lex_state = 13, .external_lex_state = 7},
-  [84] = {.lex_state = 12, .external_lex_state = 10},
-  [85] = {.lex_state = 132, .external_lex_state = 2},
-  [86] = {.lex_state = 13, .external_lex_state = 7},
-  [87] = {.lex_state = 13, .external_lex_state = 7},
-  [88] = {.lex_state = 13, .external_lex_state = 7},
-  [89] = {.lex_state = 13, .external_lex_state = 12},
-  [90] = {.lex_state = 13, .external_lex_state = 12},
-  [91] = {.lex_state = 26, .external_lex_state = 13},
-  [92] = {.lex_state = 13, .external_lex_state = 7},
-  [93] = {.lex_state = 10, .external_lex_state = 10},
-  [94] = {.lex_state = 13, .external_lex_state = 7},
-  [95] = {.lex_state = 13, .external_lex_state = 7},
-  [96] = {.lex_state = 13, .external_lex_state = 12},
-  [97] = {.lex_state = 132, .external_lex_state = 4},
-  [98] = {.lex_state = 132, .external_lex_state = 4},
-  [99] = {.lex_state = 132, .external_lex_state = 4},
-  [100] = {.lex_state = 132, .external_lex_state = 4},
-  [101] = {.lex_state = 132, .external_lex_state = 4},
-  [102] = {.lex_state = 132, .external_lex_state = 4},
-  [103] = {.lex_state = 132, .external_lex_state = 4},
-  [104] = {.lex_state = 132, .external_lex_state = 4},
-  [105] = {.lex_state = 132, .external_lex_state = 4},
-  [106] = {.lex_state = 11, .external_lex_state = 14},
-  [107] = {.lex_state = 132, .external_lex_state = 4},
-  [108] = {.lex_state = 132, .external_lex_state = 4},
-  [109] = {.lex_state = 132, .external_lex_state = 4},
-  [110] = {.lex_state = 132, .external_lex_state = 4},
-  [111] = {.lex_state = 132, .external_lex_state = 4},
-  [112] = {.lex_state = 132, .external_lex_state = 4},
-  [113] = {.lex_state = 132, .external_lex_state = 4},
-  [114] = {.lex_state = 132, .external_lex_state = 4},
-  [115] = {.lex_state = 24, .external_lex_state = 15},
-  [116] = {.lex_state = 12, .external_lex_state = 12},
-  [117] = {.lex_state = 132, .external_lex_state = 4},
-  [118] = {.lex_state = 132, .external_lex_state = 4},
-  [119] = {.lex_state = 132, .external_lex_state = 4},
-  [120] = {.lex_state = 132, .external_lex_state = 4},
-  [121] = {.lex_state = 132, .external_lex_state = 4},
-  [122] = {.lex_state = 132, .external_lex_state = 4},
-  [123] = {.lex_state = 132, .external_lex_state = 4},
-  [124] = {.lex_state = 132, .external_lex_state = 4},
-  [125] = {.lex_state = 132, .external_lex_state = 4},
-  [126] = {.lex_state = 132, .external_lex_state = 4},
-  [127] = {.lex_state = 132, .external_lex_state = 4},
-  [128] = {.lex_state = 11, .external_lex_state = 14},
-  [129] = {.lex_state = 132, .external_lex_state = 4},
-  [130] = {.lex_state = 132, .external_lex_state = 4},
-  [131] = {.lex_state = 132, .external_lex_state = 4},
-  [132] = {.lex_state = 132, .external_lex_state = 4},
-  [133] = {.lex_state = 132, .external_lex_state = 4},
-  [134] = {.lex_state = 132, .external_lex_state = 4},
-  [135] = {.lex_state = 132, .external_lex_state = 4},
-  [136] = {.lex_state = 132, .external_lex_state = 4},
-  [137] = {.lex_state = 13, .external_lex_state = 14},
-  [138] = {.lex_state = 13, .external_lex_state = 14},
-  [139] = {.lex_state = 13, .external_lex_state = 14},
-  [140] = {.lex_state = 13, .external_lex_state = 16},
-  [141] = {.lex_state = 13, .external_lex_state = 16},
-  [142] = {.lex_state = 13, .external_lex_state = 16},
-  [143] = {.lex_state = 132, .external_lex_state = 4},
-  [144] = {.lex_state = 132, .external_lex_state = 4},
-  [145] = {.lex_state = 132, .external_lex_state = 4},
-  [146] = {.lex_state = 132, .external_lex_state = 4},
-  [147] = {.lex_state = 12, .external_lex_state = 12},
-  [148] = {.lex_state = 132, .external_lex_state = 4},
-  [149] = {.lex_state = 132, .external_lex_state = 4},
-  [150] = {.lex_state = 132, .external_lex_state = 4},
-  [151] = {.lex_state = 13, .external_lex_state = 9},
-  [152] = {.lex_state = 132, .external_lex_state = 4},
-  [153] = {.lex_state = 132, .external_lex_state = 4},
-  [154] = {.lex_state = 132, .external_lex_state = 4},
-  [155] = {.lex_state = 11, .external_lex_state = 14},
-  [156] = {.lex_state = 132, .external_lex_state = 4},
-  [157] = {.lex_state = 132, .external_lex_state = 4},
-  [158] = {.lex_state = 132, .external_lex_state = 4},
-  [159] = {.lex_state = 132, .external_lex_state = 4},
-  [160] = {.lex_state = 132, .external_lex_state = 4},
-  [161] = {.lex_state = 13, .external_lex_state = 9},
-  [162] = {.lex_state = 132, .external_lex_state = 4},
-  [163] = {.lex_state = 132, .external_lex_state = 4},
-  [164] = {.lex_state = 132, .external_lex_state = 4},
-  [165] = {.lex_state = 132, .external_lex_state = 4},
-  [166] = {.lex_state = 132, .external_lex_state = 5},
-  [167] = {.lex_state = 132, .external_lex_state = 4},
-  [168] = {.lex_state = 132, .external_lex_state = 4},
-  [169] = {.lex_state = 132, .external_lex_state = 4},
-  [170] = {.lex_state = 132, .external_lex_state = 4},
-  [171] = {.lex_state = 132, .external_lex_state = 4},
-  [172] = {.lex_state = 132, .external_lex_state = 4},
-  [173] = {.lex_state = 132, .external_lex_state = 4},
-  [174] = {.lex_state = 132, .external_lex_state = 4},
-  [175] = {.lex_state = 132, .external_lex_state = 4},
-  [176] = {.lex_state = 132, .external_lex_state = 4},
-  [177] = {.lex_state = 132, .external_lex_state = 4},
-  [178] = {.lex_state = 132, .external_lex_state = 4},
-  [179] = {.lex_state = 132, .external_lex_state = 4},
-  [180] = {.lex_state = 132, .external_lex_state = 4},
-  [181] = {.lex_state = 132, .external_lex_state = 4},
-  [182] = {.lex_state = 13, .external_lex_state = 9},
-  [183] = {.lex_state = 132, .external_lex_state = 4},
-  [184] = {.lex_state = 13, .external_lex_state = 9},
-  [185] = {.lex_state = 13, .external_lex_state = 9},
-  [186] = {.lex_state = 13, .external_lex_state = 9},
-  [187] = {.lex_state = 13, .external_lex_state = 9},
-  [188] = {.lex_state = 13, .external_lex_state = 9},
-  [189] = {.lex_state = 132, .external_lex_state = 4},
-  [190] = {.lex_state = 132, .external_lex_state = 4},
-  [191] = {.lex_state = 132, .external_lex_state = 4},
-  [192] = {.lex_state = 132, .external_lex_state = 4},
-  [193] = {.lex_state = 132, .external_lex_state = 4},
-  [194] = {.lex_state = 132, .external_lex_state = 4},
-  [195] = {.lex_state = 132, .external_lex_state = 4},
-  [196] = {.lex_state = 24, .external_lex_state = 15},
-  [197] = {.lex_state = 132, .external_lex_state = 4},
-  [198] = {.lex_state = 132, .external_lex_state = 4},
-  [199] = {.lex_state = 11, .external_lex_state = 10},
-  [200] = {.lex_state = 6, .external_lex_state = 10},
-  [201] = {.lex_state = 10, .external_lex_state = 14},
-  [202] = {.lex_state = 7, .external_lex_state = 17},
-  [203] = {.lex_state = 11, .external_lex_state = 10},
-  [204] = {.lex_state = 12, .external_lex_state = 16},
-  [205] = {.lex_state = 13, .external_lex_state = 10},
-  [206] = {.lex_state = 11, .external_lex_state = 10},
-  [207] = {.lex_state = 12, .external_lex_state = 16},
-  [208] = {.lex_state = 12, .external_lex_state = 14},
-  [209] = {.lex_state = 13, .external_lex_state = 10},
-  [210] = {.lex_state = 12, .external_lex_state = 14},
-  [211] = {.lex_state = 6, .external_lex_state = 10},
-  [212] = {.lex_state = 15, .external_lex_state = 18},
-  [213] = {.lex_state = 11, .external_lex_state = 10},
-  [214] = {.lex_state = 11, .external_lex_state = 10},
-  [215] = {.lex_state = 11, .external_lex_state = 10},
-  [216] = {.lex_state = 11, .external_lex_state = 10},
-  [217] = {.lex_state = 11, .external_lex_state = 10},
-  [218] = {.lex_state = 13, .external_lex_state = 10},
-  [219] = {.lex_state = 13, .external_lex_state = 10},
-  [220] = {.lex_state = 13, .external_lex_state = 10},
-  [221] = {.lex_state = 13, .external_lex_state = 10},
-  [222] = {.lex_state = 13, .external_lex_state = 10},
-  [223] = {.lex_state = 13, .external_lex_state = 10},
-  [224] = {.lex_state = 6, .external_lex_state = 10},
-  [225] = {.lex_state = 6, .external_lex_state = 10},
-  [226] = {.lex_state = 6, .external_lex_state = 10},
-  [227] = {.lex_state = 6, .external_lex_state = 10},
-  [228] = {.lex_state = 6, .external_lex_state = 10},
-  [229] = {.lex_state = 6, .external_lex_state = 10},
-  [230] = {.lex_state = 15, .external_lex_state = 19},
-  [231] = {.lex_state = 13, .external_lex_state = 12},
-  [232] = {.lex_state = 15, .external_lex_state = 18},
-  [233] = {.lex_state = 13, .external_lex_state = 12},
-  [234] = {.lex_state = 26, .external_lex_state = 15},
-  [235] = {.lex_state = 13, .external_lex_state = 12},
-  [236] = {.lex_state = 13, .external_lex_state = 12},
-  [237] = {.lex_state = 13, .external_lex_state = 12},
-  [238] = {.lex_state = 13, .external_lex_state = 12},
-  [239] = {.lex_state = 15, .external_lex_state = 18},
-  [240] = {.lex_state = 13, .external_lex_state = 12},
-  [241] = {.lex_state = 13, .external_lex_state = 12},
-  [242] = {.lex_state = 26, .external_lex_state = 15},
-  [243] = {.lex_state = 13, .external_lex_state = 12},
-  [244] = {.lex_state = 26, .external_lex_state = 15},
-  [245] = {.lex_state = 15, .external_lex_state = 19},
-  [246] = {.lex_state = 11, .external_lex_state = 14},
-  [247] = {.lex_state = 13, .external_lex_state = 16},
-  [248] = {.lex_state = 14, .external_lex_state = 6},
-  [249] = {.lex_state = 15, .external_lex_state = 20},
-  [250] = {.lex_state = 11, .external_lex_state = 14},
-  [251] = {.lex_state = 11, .external_lex_state = 14},
-  [252] = {.lex_state = 21, .external_lex_state = 15},
-  [253] = {.lex_state = 11, .external_lex_state = 14},
-  [254] = {.lex_state = 8, .external_lex_state = 17},
-  [255] = {.lex_state = 13, .external_lex_state = 14},
-  [256] = {.lex_state = 13, .external_lex_state = 16},
-  [257] = {.lex_state = 13, .external_lex_state = 16},
-  [258] = {.lex_state = 13, .external_lex_state = 14},
-  [259] = {.lex_state = 13, .external_lex_state = 14},
-  [260] = {.lex_state = 15, .external_lex_state = 19},
-  [261] = {.lex_state = 11, .external_lex_state = 14},
-  [262] = {.lex_state = 13, .external_lex_state = 14},
-  [263] = {.lex_state = 13, .external_lex_state = 14},
-  [264] = {.lex_state = 13, .external_lex_state = 14},
-  [265] = {.lex_state = 13, .external_lex_state = 16},
-  [266] = {.lex_state = 13, .external_lex_state = 16},
-  [267] = {.lex_state = 13, .external_lex_state = 16},
-  [268] = {.lex_state = 8, .external_lex_state = 17},
-  [269] = {.lex_state = 15, .external_lex_state = 18},
-  [270] = {.lex_state = 13, .external_lex_state = 14},
-  [271] = {.lex_state = 13, .external_lex_state = 16},
-  [272] = {.lex_state = 13, .external_lex_state = 16},
-  [273] = {.lex_state = 13, .external_lex_state = 16},
-  [274] = {.lex_state = 11, .external_lex_state = 14},
-  [275] = {.lex_state = 8, .external_lex_state = 17},
-  [276] = {.lex_state = 11, .external_lex_state = 14},
-  [277] = {.lex_state = 26, .external_lex_state = 21},
-  [278] = {.lex_state = 13, .external_lex_state = 14},
-  [279] = {.lex_state = 11, .external_lex_state = 14},
-  [280] = {.lex_state = 13, .external_lex_state = 14},
-  [281] = {.lex_state = 15, .external_lex_state = 20},
-  [282] = {.lex_state = 14, .external_lex_state = 6},
-  [283] = {.lex_state = 26, .external_lex_state = 22},
-  [284] = {.lex_state = 15, .external_lex_state = 23},
-  [285] = {.lex_state = 14, .external_lex_state = 6},
-  [286] = {.lex_state = 17, .external_lex_state = 6},
-  [287] = {.lex_state = 15, .external_lex_state = 19},
-  [288] = {.lex_state = 15, .external_lex_state = 20},
-  [289] = {.lex_state = 15, .external_lex_state = 23},
-  [290] = {.lex_state = 8, .external_lex_state = 17},
-  [291] = {.lex_state = 8, .external_lex_state = 17},
-  [292] = {.lex_state = 17, .external_lex_state = 6},
-  [293] = {.lex_state = 24, .external_lex_state = 24},
-  [294] = {.lex_state = 8, .external_lex_state = 17},
-  [295] = {.lex_state = 29, .external_lex_state = 24},
-  [296] = {.lex_state = 15, .external_lex_state = 18},
-  [297] = {.lex_state = 15, .external_lex_state = 18},
-  [298] = {.lex_state = 15, .external_lex_state = 18},
-  [299] = {.lex_state = 8, .external_lex_state = 17},
-  [300] = {.lex_state = 14, .external_lex_state = 6},
-  [301] = {.lex_state = 15, .external_lex_state = 23},
-  [302] = {.lex_state = 15, .external_lex_state = 18},
-  [303] = {.lex_state = 15, .external_lex_state = 20},
-  [304] = {.lex_state = 15, .external_lex_state = 18},
-  [305] = {.lex_state = 17, .external_lex_state = 6},
-  [306] = {.lex_state = 15, .external_lex_state = 18},
-  [307] = {.lex_state = 15, .external_lex_state = 18},
-  [308] = {.lex_state = 8, .external_lex_state = 17},
-  [309] = {.lex_state = 8, .external_lex_state = 17},
-  [310] = {.lex_state = 26, .external_lex_state = 11},
-  [311] = {.lex_state = 29, .external_lex_state = 24},
-  [312] = {.lex_state = 15, .external_lex_state = 18},
-  [313] = {.lex_state = 24, .external_lex_state = 24},
-  [314] = {.lex_state = 26, .external_lex_state = 11},
-  [315] = {.lex_state = 8, .external_lex_state = 17},
-  [316] = {.lex_state = 8, .external_lex_state = 17},
-  [317] = {.lex_state = 8, .external_lex_state = 17},
-  [318] = {.lex_state = 26, .external_lex_state = 24},
-  [319] = {.lex_state = 15, .external_lex_state = 19},
-  [320] = {.lex_state = 26, .external_lex_state = 25},
-  [321] = {.lex_state = 16, .external_lex_state = 6},
-  [322] = {.lex_state = 26, .external_lex_state = 24},
-  [323] = {.lex_state = 26, .external_lex_state = 24},
-  [324] = {.lex_state = 26, .external_lex_state = 24},
-  [325] = {.lex_state = 26, .external_lex_state = 24},
-  [326] = {.lex_state = 15, .external_lex_state = 19},
-  [327] = {.lex_state = 26, .external_lex_state = 24},
-  [328] = {.lex_state = 15, .external_lex_state = 19},
-  [329] = {.lex_state = 26, .external_lex_state = 13},
-  [330] = {.lex_state = 26, .external_lex_state = 25},
-  [331] = {.lex_state = 26, .external_lex_state = 24},
-  [332] = {.lex_state = 22, .external_lex_state = 11},
-  [333] = {.lex_state = 15, .external_lex_state = 19},
-  [334] = {.lex_state = 15, .external_lex_state = 19},
-  [335] = {.lex_state = 26, .external_lex_state = 13},
-  [336] = {.lex_state = 26, .external_lex_state = 24},
-  [337] = {.lex_state = 26, .external_lex_state = 25},
-  [338] = {.lex_state = 15, .external_lex_state = 19},
-  [339] = {.lex_state = 15, .external_lex_state = 23},
-  [340] = {.lex_state = 15, .external_lex_state = 19},
-  [341] = {.lex_state = 26, .external_lex_state = 24},
-  [342] = {.lex_state = 15, .external_lex_state = 19},
-  [343] = {.lex_state = 26, .external_lex_state = 24},
+  [1] = {.lex_state = 128, .external_lex_state = 2},
+  [2] = {.lex_state = 128, .external_lex_state = 3},
+  [3] = {.lex_state = 128, .external_lex_state = 2},
+  [4] = {.lex_state = 128, .external_lex_state = 4},
+  [5] = {.lex_state = 128, .external_lex_state = 4},
+  [6] = {.lex_state = 128, .external_lex_state = 4},
+  [7] = {.lex_state = 128, .external_lex_state = 5},
+  [8] = {.lex_state = 3, .external_lex_state = 6},
+  [9] = {.lex_state = 3, .external_lex_state = 6},
+  [10] = {.lex_state = 3, .external_lex_state = 6},
+  [11] = {.lex_state = 4, .external_lex_state = 6},
+  [12] = {.lex_state = 3, .external_lex_state = 6},
+  [13] = {.lex_state = 3, .external_lex_state = 6},
+  [14] = {.lex_state = 3, .external_lex_state = 6},
+  [15] = {.lex_state = 3, .external_lex_state = 6},
+  [16] = {.lex_state = 3, .external_lex_state = 6},
+  [17] = {.lex_state = 3, .external_lex_state = 6},
+  [18] = {.lex_state = 3, .external_lex_state = 6},
+  [19] = {.lex_state = 3, .external_lex_state = 6},
+  [20] = {.lex_state = 14, .external_lex_state = 7},
+  [21] = {.lex_state = 128, .external_lex_state = 8},
+  [22] = {.lex_state = 128, .external_lex_state = 8},
+  [23] = {.lex_state = 128, .external_lex_state = 8},
+  [24] = {.lex_state = 128, .external_lex_state = 8},
+  [25] = {.lex_state = 128, .external_lex_state = 8},
+  [26] = {.lex_state = 128, .external_lex_state = 8},
+  [27] = {.lex_state = 128, .external_lex_state = 8},
+  [28] = {.lex_state = 128, .external_lex_state = 8},
+  [29] = {.lex_state = 128, .external_lex_state = 8},
+  [30] = {.lex_state = 128, .external_lex_state = 8},
+  [31] = {.lex_state = 128, .external_lex_state = 8},
+  [32] = {.lex_state = 128, .external_lex_state = 8},
+  [33] = {.lex_state = 128, .external_lex_state = 8},
+  [34] = {.lex_state = 128, .external_lex_state = 8},
+  [35] = {.lex_state = 128, .external_lex_state = 8},
+  [36] = {.lex_state = 128, .external_lex_state = 8},
+  [37] = {.lex_state = 128, .external_lex_state = 8},
+  [38] = {.lex_state = 128, .external_lex_state = 8},
+  [39] = {.lex_state = 128, .external_lex_state = 8},
+  [40] = {.lex_state = 128, .external_lex_state = 8},
+  [41] = {.lex_state = 128, .external_lex_state = 8},
+  [42] = {.lex_state = 128, .external_lex_state = 8},
+  [43] = {.lex_state = 128, .external_lex_state = 8},
+  [44] = {.lex_state = 128, .external_lex_state = 8},
+  [45] = {.lex_state = 14, .external_lex_state = 7},
+  [46] = {.lex_state = 14, .external_lex_state = 9},
+  [47] = {.lex_state = 14, .external_lex_state = 7},
+  [48] = {.lex_state = 128, .external_lex_state = 3},
+  [49] = {.lex_state = 128, .external_lex_state = 3},
+  [50] = {.lex_state = 128, .external_lex_state = 8},
+  [51] = {.lex_state = 128, .external_lex_state = 8},
+  [52] = {.lex_state = 128, .external_lex_state = 8},
+  [53] = {.lex_state = 128, .external_lex_state = 8},
+  [54] = {.lex_state = 128, .external_lex_state = 8},
+  [55] = {.lex_state = 128, .external_lex_state = 8},
+  [56] = {.lex_state = 128, .external_lex_state = 8},
+  [57] = {.lex_state = 128, .external_lex_state = 8},
+  [58] = {.lex_state = 128, .external_lex_state = 8},
+  [59] = {.lex_state = 13, .external_lex_state = 7},
+  [60] = {.lex_state = 14, .external_lex_state = 10},
+  [61] = {.lex_state = 7, .external_lex_state = 10},
+  [62] = {.lex_state = 25, .external_lex_state = 11},
+  [63] = {.lex_state = 31, .external_lex_state = 3},
+  [64] = {.lex_state = 128, .external_lex_state = 2},
+  [65] = {.lex_state = 12, .external_lex_state = 10},
+  [66] = {.lex_state = 14, .external_lex_state = 9},
+  [67] = {.lex_state = 25, .external_lex_state = 11},
+  [68] = {.lex_state = 14, .external_lex_state = 9},
+  [69] = {.lex_state = 12, .external_lex_state = 10},
+  [70] = {.lex_state = 14, .external_lex_state = 10},
+  [71] = {.lex_state = 7, .external_lex_state = 10},
+  [72] = {.lex_state = 13, .external_lex_state = 9},
+  [73] = {.lex_state = 14, .external_lex_state = 10},
+  [74] = {.lex_state = 128, .external_lex_state = 3},
+  [75] = {.lex_state = 128, .external_lex_state = 8},
+  [76] = {.lex_state = 7, .external_lex_state = 10},
+  [77] = {.lex_state = 128, .external_lex_state = 8},
+  [78] = {.lex_state = 128, .external_lex_state = 8},
+  [79] = {.lex_state = 128, .external_lex_state = 3},
+  [80] = {.lex_state = 12, .external_lex_state = 10},
+  [81] = {.lex_state = 6, .external_lex_state = 10},
+  [82] = {.lex_state = 14, .external_lex_state = 7},
+  [83] = {.lex_state = 14, .external_lex_state = 7},
+  [84] = {.lex_state = 13, .external_lex_state = 10},
+  [85] = {.lex_state = 128, .external_lex_state = 2},
+  [86] = {.lex_state = 14, .external_lex_state = 7},
+  [87] = {.lex_state = 14, .external_lex_state = 7},
+  [88] = {.lex_state = 14, .external_lex_state = 7},
+  [89] = {.lex_state = 14, .external_lex_state = 12},
+  [90] = {.lex_state = 14, .external_lex_state = 12},
+  [91] = {.lex_state = 25, .external_lex_state = 13},
+  [92] = {.lex_state = 14, .external_lex_state = 7},
+  [93] = {.lex_state = 11, .external_lex_state = 10},
+  [94] = {.lex_state = 14, .external_lex_state = 7},
+  [95] = {.lex_state = 14, .external_lex_state = 7},
+  [96] = {.lex_state = 14, .external_lex_state = 12},
+  [97] = {.lex_state = 128, .external_lex_state = 4},
+  [98] = {.lex_state = 128, .external_lex_state = 4},
+  [99] = {.lex_state = 128, .external_lex_state = 4},
+  [100] = {.lex_state = 128, .external_lex_state = 4},
+  [101] = {.lex_state = 128, .external_lex_state = 4},
+  [102] = {.lex_state = 128, .external_lex_state = 4},
+  [103] = {.lex_state = 128, .external_lex_state = 4},
+  [104] = {.lex_state = 128, .external_lex_state = 4},
+  [105] = {.lex_state = 128, .external_lex_state = 4},
+  [106] = {.lex_state = 12, .external_lex_state = 14},
+  [107] = {.lex_state = 128, .external_lex_state = 4},
+  [108] = {.lex_state = 128, .external_lex_state = 4},
+  [109] = {.lex_state = 128, .external_lex_state = 4},
+  [110] = {.lex_state = 128, .external_lex_state = 4},
+  [111] = {.lex_state = 128, .external_lex_state = 4},
+  [112] = {.lex_state = 128, .external_lex_state = 4},
+  [113] = {.lex_state = 128, .external_lex_state = 4},
+  [114] = {.lex_state = 128, .external_lex_state = 4},
+  [115] = {.lex_state = 23, .external_lex_state = 15},
+  [116] = {.lex_state = 13, .external_lex_state = 12},
+  [117] = {.lex_state = 128, .external_lex_state = 4},
+  [118] = {.lex_state = 128, .external_lex_state = 4},
+  [119] = {.lex_state = 128, .external_lex_state = 4},
+  [120] = {.lex_state = 128, .external_lex_state = 4},
+  [121] = {.lex_state = 128, .external_lex_state = 4},
+  [122] = {.lex_state = 128, .external_lex_state = 4},
+  [123] = {.lex_state = 128, .external_lex_state = 4},
+  [124] = {.lex_state = 128, .external_lex_state = 4},
+  [125] = {.lex_state = 128, .external_lex_state = 4},
+  [126] = {.lex_state = 128, .external_lex_state = 4},
+  [127] = {.lex_state = 128, .external_lex_state = 4},
+  [128] = {.lex_state = 12, .external_lex_state = 14},
+  [129] = {.lex_state = 128, .external_lex_state = 4},
+  [130] = {.lex_state = 128, .external_lex_state = 4},
+  [131] = {.lex_state = 128, .external_lex_state = 4},
+  [132] = {.lex_state = 128, .external_lex_state = 4},
+  [133] = {.lex_state = 128, .external_lex_state = 4},
+  [134] = {.lex_state = 128, .external_lex_state = 4},
+  [135] = {.lex_state = 128, .external_lex_state = 4},
+  [136] = {.lex_state = 128, .external_lex_state = 4},
+  [137] = {.lex_state = 14, .external_lex_state = 14},
+  [138] = {.lex_state = 14, .external_lex_state = 14},
+  [139] = {.lex_state = 14, .external_lex_state = 14},
+  [140] = {.lex_state = 14, .external_lex_state = 16},
+  [141] = {.lex_state = 14, .external_lex_state = 16},
+  [142] = {.lex_state = 14, .external_lex_state = 16},
+  [143] = {.lex_state = 128, .external_lex_state = 4},
+  [144] = {.lex_state = 128, .external_lex_state = 4},
+  [145] = {.lex_state = 128, .external_lex_state = 4},
+  [146] = {.lex_state = 128, .external_lex_state = 4},
+  [147] = {.lex_state = 13, .external_lex_state = 12},
+  [148] = {.lex_state = 128, .external_lex_state = 4},
+  [149] = {.lex_state = 128, .external_lex_state = 4},
+  [150] = {.lex_state = 128, .external_lex_state = 4},
+  [151] = {.lex_state = 14, .external_lex_state = 9},
+  [152] = {.lex_state = 128, .external_lex_state = 4},
+  [153] = {.lex_state = 128, .external_lex_state = 4},
+  [154] = {.lex_state = 128, .external_lex_state = 4},
+  [155] = {.lex_state = 12, .external_lex_state = 14},
+  [156] = {.lex_state = 128, .external_lex_state = 4},
+  [157] = {.lex_state = 128, .external_lex_state = 4},
+  [158] = {.lex_state = 128, .external_lex_state = 4},
+  [159] = {.lex_state = 128, .external_lex_state = 4},
+  [160] = {.lex_state = 128, .external_lex_state = 4},
+  [161] = {.lex_state = 14, .external_lex_state = 9},
+  [162] = {.lex_state = 128, .external_lex_state = 4},
+  [163] = {.lex_state = 128, .external_lex_state = 4},
+  [164] = {.lex_state = 128, .external_lex_state = 4},
+  [165] = {.lex_state = 128, .external_lex_state = 4},
+  [166] = {.lex_state = 128, .external_lex_state = 5},
+  [167] = {.lex_state = 128, .external_lex_state = 4},
+  [168] = {.lex_state = 128, .external_lex_state = 4},
+  [169] = {.lex_state = 128, .external_lex_state = 4},
+  [170] = {.lex_state = 128, .external_lex_state = 4},
+  [171] = {.lex_state = 128, .external_lex_state = 4},
+  [172] = {.lex_state = 128, .external_lex_state = 4},
+  [173] = {.lex_state = 128, .external_lex_state = 4},
+  [174] = {.lex_state = 128, .external_lex_state = 4},
+  [175] = {.lex_state = 128, .external_lex_state = 4},
+  [176] = {.lex_state = 128, .external_lex_state = 4},
+  [177] = {.lex_state = 128, .external_lex_state = 4},
+  [178] = {.lex_state = 128, .external_lex_state = 4},
+  [179] = {.lex_state = 128, .external_lex_state = 4},
+  [180] = {.lex_state = 128, .external_lex_state = 4},
+  [181] = {.lex_state = 128, .external_lex_state = 4},
+  [182] = {.lex_state = 14, .external_lex_state = 9},
+  [183] = {.lex_state = 128, .external_lex_state = 4},
+  [184] = {.lex_state = 14, .external_lex_state = 9},
+  [185] = {.lex_state = 14, .external_lex_state = 9},
+  [186] = {.lex_state = 14, .external_lex_state = 9},
+  [187] = {.lex_state = 14, .external_lex_state = 9},
+  [188] = {.lex_state = 14, .external_lex_state = 9},
+  [189] = {.lex_state = 128, .external_lex_state = 4},
+  [190] = {.lex_state = 128, .external_lex_state = 4},
+  [191] = {.lex_state = 128, .external_lex_state = 4},
+  [192] = {.lex_state = 128, .external_lex_state = 4},
+  [193] = {.lex_state = 128, .external_lex_state = 4},
+  [194] = {.lex_state = 128, .external_lex_state = 4},
+  [195] = {.lex_state = 128, .external_lex_state = 4},
+  [196] = {.lex_state = 23, .external_lex_state = 15},
+  [197] = {.lex_state = 128, .external_lex_state = 4},
+  [198] = {.lex_state = 128, .external_lex_state = 4},
+  [199] = {.lex_state = 12, .external_lex_state = 10},
+  [200] = {.lex_state = 7, .external_lex_state = 10},
+  [201] = {.lex_state = 11, .external_lex_state = 14},
+  [202] = {.lex_state = 8, .external_lex_state = 17},
+  [203] = {.lex_state = 12, .external_lex_state = 10},
+  [204] = {.lex_state = 13, .external_lex_state = 16},
+  [205] = {.lex_state = 14, .external_lex_state = 10},
+  [206] = {.lex_state = 12, .external_lex_state = 10},
+  [207] = {.lex_state = 13, .external_lex_state = 16},
+  [208] = {.lex_state = 13, .external_lex_state = 14},
+  [209] = {.lex_state = 14, .external_lex_state = 10},
+  [210] = {.lex_state = 13, .external_lex_state = 14},
+  [211] = {.lex_state = 7, .external_lex_state = 10},
+  [212] = {.lex_state = 16, .external_lex_state = 18},
+  [213] = {.lex_state = 12, .external_lex_state = 10},
+  [214] = {.lex_state = 12, .external_lex_state = 10},
+  [215] = {.lex_state = 12, .external_lex_state = 10},
+  [216] = {.lex_state = 12, .external_lex_state = 10},
+  [217] = {.lex_state = 12, .external_lex_state = 10},
+  [218] = {.lex_state = 14, .external_lex_state = 10},
+  [219] = {.lex_state = 14, .external_lex_state = 10},
+  [220] = {.lex_state = 14, .external_lex_state = 10},
+  [221] = {.lex_state = 14, .external_lex_state = 10},
+  [222] = {.lex_state = 14, .external_lex_state = 10},
+  [223] = {.lex_state = 14, .external_lex_state = 10},
+  [224] = {.lex_state = 7, .external_lex_state = 10},
+  [225] = {.lex_state = 7, .external_lex_state = 10},
+  [226] = {.lex_state = 7, .external_lex_state = 10},
+  [227] = {.lex_state = 7, .external_lex_state = 10},
+  [228] = {.lex_state = 7, .external_lex_state = 10},
+  [229] = {.lex_state = 7, .external_lex_state = 10},
+  [230] = {.lex_state = 16, .external_lex_state = 19},
+  [231] = {.lex_state = 14, .external_lex_state = 12},
+  [232] = {.lex_state = 16, .external_lex_state = 18},
+  [233] = {.lex_state = 14, .external_lex_state = 12},
+  [234] = {.lex_state = 25, .external_lex_state = 15},
+  [235] = {.lex_state = 14, .external_lex_state = 12},
+  [236] = {.lex_state = 14, .external_lex_state = 12},
+  [237] = {.lex_state = 14, .external_lex_state = 12},
+  [238] = {.lex_state = 14, .external_lex_state = 12},
+  [239] = {.lex_state = 16, .external_lex_state = 18},
+  [240] = {.lex_state = 14, .external_lex_state = 12},
+  [241] = {.lex_state = 14, .external_lex_state = 12},
+  [242] = {.lex_state = 25, .external_lex_state = 15},
+  [243] = {.lex_state = 14, .external_lex_state = 12},
+  [244] = {.lex_state = 25, .external_lex_state = 15},
+  [245] = {.lex_state = 16, .external_lex_state = 19},
+  [246] = {.lex_state = 12, .external_lex_state = 14},
+  [247] = {.lex_state = 14, .external_lex_state = 16},
+  [248] = {.lex_state = 15, .external_lex_state = 6},
+  [249] = {.lex_state = 16, .external_lex_state = 20},
+  [250] = {.lex_state = 12, .external_lex_state = 14},
+  [251] = {.lex_state = 12, .external_lex_state = 14},
+  [252] = {.lex_state = 20, .external_lex_state = 15},
+  [253] = {.lex_state = 12, .external_lex_state = 14},
+  [254] = {.lex_state = 9, .external_lex_state = 17},
+  [255] = {.lex_state = 14, .external_lex_state = 14},
+  [256] = {.lex_state = 14, .external_lex_state = 16},
+  [257] = {.lex_state = 14, .external_lex_state = 16},
+  [258] = {.lex_state = 14, .external_lex_state = 14},
+  [259] = {.lex_state = 14, .external_lex_state = 14},
+  [260] = {.lex_state = 16, .external_lex_state = 19},
+  [261] = {.lex_state = 12, .external_lex_state = 14},
+  [262] = {.lex_state = 14, .external_lex_state = 14},
+  [263] = {.lex_state = 14, .external_lex_state = 14},
+  [264] = {.lex_state = 14, .external_lex_state = 14},
+  [265] = {.lex_state = 14, .external_lex_state = 16},
+  [266] = {.lex_state = 14, .external_lex_state = 16},
+  [267] = {.lex_state = 14, .external_lex_state = 16},
+  [268] = {.lex_state = 9, .external_lex_state = 17},
+  [269] = {.lex_state = 16, .external_lex_state = 18},
+  [270] = {.lex_state = 14, .external_lex_state = 14},
+  [271] = {.lex_state = 14, .external_lex_state = 16},
+  [272] = {.lex_state = 14, .external_lex_state = 16},
+  [273] = {.lex_state = 14, .external_lex_state = 16},
+  [274] = {.lex_state = 12, .external_lex_state = 14},
+  [275] = {.lex_state = 9, .external_lex_state = 17},
+  [276] = {.lex_state = 12, .external_lex_state = 14},
+  [277] = {.lex_state = 25, .external_lex_state = 21},
+  [278] = {.lex_state = 14, .external_lex_state = 14},
+  [279] = {.lex_state = 12, .external_lex_state = 14},
+  [280] = {.lex_state = 14, .external_lex_state = 14},
+  [281] = {.lex_state = 16, .external_lex_state = 20},
+  [282] = {.lex_state = 15, .external_lex_state = 6},
+  [283] = {.lex_state = 25, .external_lex_state = 22},
+  [284] = {.lex_state = 16, .external_lex_state = 23},
+  [285] = {.lex_state = 15, .external_lex_state = 6},
+  [286] = {.lex_state = 30, .external_lex_state = 6},
+  [287] = {.lex_state = 16, .external_lex_state = 19},
+  [288] = {.lex_state = 16, .external_lex_state = 20},
+  [289] = {.lex_state = 16, .external_lex_state = 23},
+  [290] = {.lex_state = 9, .external_lex_state = 17},
+  [291] = {.lex_state = 9, .external_lex_state = 17},
+  [292] = {.lex_state = 30, .external_lex_state = 6},
+  [293] = {.lex_state = 23, .external_lex_state = 24},
+  [294] = {.lex_state = 9, .external_lex_state = 17},
+  [295] = {.lex_state = 28, .external_lex_state = 24},
+  [296] = {.lex_state = 16, .external_lex_state = 18},
+  [297] = {.lex_state = 16, .external_lex_state = 18},
+  [298] = {.lex_state = 16, .external_lex_state = 18},
+  [299] = {.lex_state = 9, .external_lex_state = 17},
+  [300] = {.lex_state = 15, .external_lex_state = 6},
+  [301] = {.lex_state = 16, .external_lex_state = 23},
+  [302] = {.lex_state = 16, .external_lex_state = 18},
+  [303] = {.lex_state = 16, .external_lex_state = 20},
+  [304] = {.lex_state = 16, .external_lex_state = 18},
+  [305] = {.lex_state = 30, .external_lex_state = 6},
+  [306] = {.lex_state = 16, .external_lex_state = 18},
+  [307] = {.lex_state = 16, .external_lex_state = 18},
+  [308] = {.lex_state = 9, .external_lex_state = 17},
+  [309] = {.lex_state = 9, .external_lex_state = 17},
+  [310] = {.lex_state = 25, .external_lex_state = 11},
+  [311] = {.lex_state = 28, .external_lex_state = 24},
+  [312] = {.lex_state = 16, .external_lex_state = 18},
+  [313] = {.lex_state = 23, .external_lex_state = 24},
+  [314] = {.lex_state = 25, .external_lex_state = 11},
+  [315] = {.lex_state = 9, .external_lex_state = 17},
+  [316] = {.lex_state = 9, .external_lex_state = 17},
+  [317] = {.lex_state = 9, .external_lex_state = 17},
+  [318] = {.lex_state = 25, .external_lex_state = 24},
+  [319] = {.lex_state = 16, .external_lex_state = 19},
+  [320] = {.lex_state = 25, .external_lex_state = 25},
+  [321] = {.lex_state = 29, .external_lex_state = 6},
+  [322] = {.lex_state = 25, .external_lex_state = 24},
+  [323] = {.lex_state = 25, .external_lex_state = 24},
+  [324] = {.lex_state = 25, .external_lex_state = 24},
+  [325] = {.lex_state = 25, .external_lex_state = 24},
+  [326] = {.lex_state = 16, .external_lex_state = 19},
+  [327] = {.lex_state = 25, .external_lex_state = 24},
+  [328] = {.lex_state = 16, .external_lex_state = 19},
+  [329] = {.lex_state = 25, .external_lex_state = 13},
+  [330] = {.lex_state = 25, .external_lex_state = 25},
+  [331] = {.lex_state = 25, .external_lex_state = 24},
+  [332] = {.lex_state = 21, .external_lex_state = 11},
+  [333] = {.lex_state = 16, .external_lex_state = 19},
+  [334] = {.lex_state = 16, .external_lex_state = 19},
+  [335] = {.lex_state = 25, .external_lex_state = 13},
+  [336] = {.lex_state = 25, .external_lex_state = 24},
+  [337] = {.lex_state = 25, .external_lex_state = 25},
+  [338] = {.lex_state = 16, .external_lex_state = 19},
+  [339] = {.lex_state = 16, .external_lex_state = 23},
+  [340] = {.lex_state = 16, .external_lex_state = 19},
+  [341] = {.lex_state = 25, .external_lex_state = 24},
+  [342] = {.lex_state = 16, .external_lex_state = 19},
+  [343] = {.lex_state = 25, .external_lex_state = 24},
   [344] = {.lex_state = 0, .external_lex_state = 26},
-  [345] = {.lex_state = 26, .external_lex_state = 24},
-  [346] = {.lex_state = 17, .external_lex_state = 27},
-  [347] = {.lex_state = 17, .external_lex_state = 27},
+  [345] = {.lex_state = 25, .external_lex_state = 24},
+  [346] = {.lex_state = 30, .external_lex_state = 27},
+  [347] = {.lex_state = 30, .external_lex_state = 27},
   [348] = {.lex_state = 0, .external_lex_state = 26},
-  [349] = {.lex_state = 26, .external_lex_state = 24},
-  [350] = {.lex_state = 26, .external_lex_state = 24},
-  [351] = {.lex_state = 26, .external_lex_state = 24},
-  [352] = {.lex_state = 26, .external_lex_state = 24},
-  [353] = {.lex_state = 26, .external_lex_state = 24},
-  [354] = {.lex_state = 26, .external_lex_state = 24},
-  [355] = {.lex_state = 26, .external_lex_state = 24},
-  [356] = {.lex_state = 26, .external_lex_state = 11},
-  [357] = {.lex_state = 26, .external_lex_state = 24},
-  [358] = {.lex_state = 26, .external_lex_state = 24},
-  [359] = {.lex_state = 26, .external_lex_state = 11},
-  [360] = {.lex_state = 22, .external_lex_state = 13},
+  [349] = {.lex_state = 25, .external_lex_state = 24},
+  [350] = {.lex_state = 25, .external_lex_state = 24},
+  [351] = {.lex_state = 25, .external_lex_state = 24},
+  [352] = {.lex_state = 25, .external_lex_state = 24},
+  [353] = {.lex_state = 25, .external_lex_state = 24},
+  [354] = {.lex_state = 25, .external_lex_state = 24},
+  [355] = {.lex_state = 25, .external_lex_state = 24},
+  [356] = {.lex_state = 25, .external_lex_state = 11},
+  [357] = {.lex_state = 25, .external_lex_state = 24},
+  [358] = {.lex_state = 25, .external_lex_state = 24},
+  [359] = {.lex_state = 25, .external_lex_state = 11},
+  [360] = {.lex_state = 21, .external_lex_state = 13},
   [361] = {.lex_state = 0, .external_lex_state = 26},
-  [362] = {.lex_state = 14, .external_lex_state = 6},
-  [363] = {.lex_state = 24, .external_lex_state = 15},
-  [364] = {.lex_state = 24, .external_lex_state = 24},
-  [365] = {.lex_state = 14, .external_lex_state = 6},
-  [366] = {.lex_state = 26, .external_lex_state = 15},
-  [367] = {.lex_state = 26, .external_lex_state = 15},
-  [368] = {.lex_state = 21, .external_lex_state = 15},
-  [369] = {.lex_state = 21, .external_lex_state = 15},
-  [370] = {.lex_state = 17, .external_lex_state = 27},
-  [371] = {.lex_state = 14, .external_lex_state = 6},
-  [372] = {.lex_state = 14, .external_lex_state = 6},
-  [373] = {.lex_state = 14, .external_lex_state = 6},
-  [374] = {.lex_state = 14, .external_lex_state = 6},
-  [375] = {.lex_state = 14, .external_lex_state = 6},
-  [376] = {.lex_state = 14, .external_lex_state = 6},
-  [377] = {.lex_state = 15, .external_lex_state = 20},
+  [362] = {.lex_state = 15, .external_lex_state = 6},
+  [363] = {.lex_state = 23, .external_lex_state = 15},
+  [364] = {.lex_state = 23, .external_lex_state = 24},
+  [365] = {.lex_state = 15, .external_lex_state = 6},
+  [366] = {.lex_state = 25, .external_lex_state = 15},
+  [367] = {.lex_state = 25, .external_lex_state = 15},
+  [368] = {.lex_state = 20, .external_lex_state = 15},
+  [369] = {.lex_state = 20, .external_lex_state = 15},
+  [370] = {.lex_state = 30, .external_lex_state = 27},
+  [371] = {.lex_state = 15, .external_lex_state = 6},
+  [372] = {.lex_state = 15, .external_lex_state = 6},
+  [373] = {.lex_state = 15, .external_lex_state = 6},
+  [374] = {.lex_state = 15, .external_lex_state = 6},
+  [375] = {.lex_state = 15, .external_lex_state = 6},
+  [376] = {.lex_state = 15, .external_lex_state = 6},
+  [377] = {.lex_state = 16, .external_lex_state = 20},
   [378] = {.lex_state = 0, .external_lex_state = 28},
-  [379] = {.lex_state = 26, .external_lex_state = 24},
-  [380] = {.lex_state = 22, .external_lex_state = 29},
-  [381] = {.lex_state = 15, .external_lex_state = 20},
-  [382] = {.lex_state = 24, .external_lex_state = 24},
-  [383] = {.lex_state = 26, .external_lex_state = 24},
-  [384] = {.lex_state = 15, .external_lex_state = 20},
-  [385] = {.lex_state = 15, .external_lex_state = 20},
-  [386] = {.lex_state = 15, .external_lex_state = 20},
-  [387] = {.lex_state = 15, .external_lex_state = 20},
-  [388] = {.lex_state = 15, .external_lex_state = 20},
-  [389] = {.lex_state = 15, .external_lex_state = 20},
-  [390] = {.lex_state = 24, .external_lex_state = 15},
-  [391] = {.lex_state = 17, .external_lex_state = 6},
-  [392] = {.lex_state = 15, .external_lex_state = 23},
-  [393] = {.lex_state = 26, .external_lex_state = 13},
-  [394] = {.lex_state = 23, .external_lex_state = 15},
-  [395] = {.lex_state = 21, .external_lex_state = 24},
-  [396] = {.lex_state = 17, .external_lex_state = 6},
-  [397] = {.lex_state = 26, .external_lex_state = 29},
-  [398] = {.lex_state = 15, .external_lex_state = 23},
-  [399] = {.lex_state = 20, .external_lex_state = 24},
-  [400] = {.lex_state = 26, .external_lex_state = 13},
-  [401] = {.lex_state = 15, .external_lex_state = 23},
-  [402] = {.lex_state = 17, .external_lex_state = 6},
-  [403] = {.lex_state = 16, .external_lex_state = 27},
-  [404] = {.lex_state = 26, .external_lex_state = 29},
-  [405] = {.lex_state = 15, .external_lex_state = 23},
-  [406] = {.lex_state = 15, .external_lex_state = 23},
-  [407] = {.lex_state = 15, .external_lex_state = 23},
-  [408] = {.lex_state = 17, .external_lex_state = 6},
-  [409] = {.lex_state = 17, .external_lex_state = 6},
-  [410] = {.lex_state = 17, .external_lex_state = 6},
-  [411] = {.lex_state = 17, .external_lex_state = 6},
-  [412] = {.lex_state = 17, .external_lex_state = 6},
-  [413] = {.lex_state = 22, .external_lex_state = 15},
-  [414] = {.lex_state = 15, .external_lex_state = 23},
-  [415] = {.lex_state = 15, .external_lex_state = 23},
-  [416] = {.lex_state = 24, .external_lex_state = 15},
-  [417] = {.lex_state = 21, .external_lex_state = 15},
-  [418] = {.lex_state = 4, .external_lex_state = 27},
-  [419] = {.lex_state = 26, .external_lex_state = 15},
-  [420] = {.lex_state = 24, .external_lex_state = 15},
-  [421] = {.lex_state = 24, .external_lex_state = 15},
-  [422] = {.lex_state = 9, .external_lex_state = 30},
-  [423] = {.lex_state = 4, .external_lex_state = 27},
-  [424] = {.lex_state = 26, .external_lex_state = 21},
-  [425] = {.lex_state = 25, .external_lex_state = 24},
-  [426] = {.lex_state = 21, .external_lex_state = 15},
-  [427] = {.lex_state = 4, .external_lex_state = 27},
-  [428] = {.lex_state = 26, .external_lex_state = 15},
-  [429] = {.lex_state = 26, .external_lex_state = 31},
+  [379] = {.lex_state = 25, .external_lex_state = 24},
+  [380] = {.lex_state = 21, .external_lex_state = 29},
+  [381] = {.lex_state = 16, .external_lex_state = 20},
+  [382] = {.lex_state = 23, .external_lex_state = 24},
+  [383] = {.lex_state = 25, .external_lex_state = 24},
+  [384] = {.lex_state = 16, .external_lex_state = 20},
+  [385] = {.lex_state = 16, .external_lex_state = 20},
+  [386] = {.lex_state = 16, .external_lex_state = 20},
+  [387] = {.lex_state = 16, .external_lex_state = 20},
+  [388] = {.lex_state = 16, .external_lex_state = 20},
+  [389] = {.lex_state = 16, .external_lex_state = 20},
+  [390] = {.lex_state = 23, .external_lex_state = 15},
+  [391] = {.lex_state = 30, .external_lex_state = 6},
+  [392] = {.lex_state = 16, .external_lex_state = 23},
+  [393] = {.lex_state = 25, .external_lex_state = 13},
+  [394] = {.lex_state = 22, .external_lex_state = 15},
+  [395] = {.lex_state = 20, .external_lex_state = 24},
+  [396] = {.lex_state = 30, .external_lex_state = 6},
+  [397] = {.lex_state = 25, .external_lex_state = 29},
+  [398] = {.lex_state = 16, .external_lex_state = 23},
+  [399] = {.lex_state = 19, .external_lex_state = 24},
+  [400] = {.lex_state = 25, .external_lex_state = 13},
+  [401] = {.lex_state = 16, .external_lex_state = 23},
+  [402] = {.lex_state = 30, .external_lex_state = 6},
+  [403] = {.lex_state = 29, .external_lex_state = 27},
+  [404] = {.lex_state = 25, .external_lex_state = 29},
+  [405] = {.lex_state = 16, .external_lex_state = 23},
+  [406] = {.lex_state = 16, .external_lex_state = 23},
+  [407] = {.lex_state = 16, .external_lex_state = 23},
+  [408] = {.lex_state = 30, .external_lex_state = 6},
+  [409] = {.lex_state = 30, .external_lex_state = 6},
+  [410] = {.lex_state = 30, .external_lex_state = 6},
+  [411] = {.lex_state = 30, .external_lex_state = 6},
+  [412] = {.lex_state = 30, .external_lex_state = 6},
+  [413] = {.lex_state = 21, .external_lex_state = 15},
+  [414] = {.lex_state = 16, .external_lex_state = 23},
+  [415] = {.lex_state = 16, .external_lex_state = 23},
+  [416] = {.lex_state = 23, .external_lex_state = 15},
+  [417] = {.lex_state = 20, .external_lex_state = 15},
+  [418] = {.lex_state = 5, .external_lex_state = 27},
+  [419] = {.lex_state = 25, .external_lex_state = 15},
+  [420] = {.lex_state = 23, .external_lex_state = 15},
+  [421] = {.lex_state = 23, .external_lex_state = 15},
+  [422] = {.lex_state = 10, .external_lex_state = 30},
+  [423] = {.lex_state = 5, .external_lex_state = 27},
+  [424] = {.lex_state = 25, .external_lex_state = 21},
+  [425] = {.lex_state = 24, .external_lex_state = 24},
+  [426] = {.lex_state = 20, .external_lex_state = 15},
+  [427] = {.lex_state = 5, .external_lex_state = 27},
+  [428] = {.lex_state = 25, .external_lex_state = 15},
+  [429] = {.lex_state = 25, .external_lex_state = 31},
   [430] = {.lex_state = 0, .external_lex_state = 32},
-  [431] = {.lex_state = 17, .external_lex_state = 27},
-  [432] = {.lex_state = 17, .external_lex_state = 27},
-  [433] = {.lex_state = 17, .external_lex_state = 27},
-  [434] = {.lex_state = 17, .external_lex_state = 27},
-  [435] = {.lex_state = 17, .external_lex_state = 27},
-  [436] = {.lex_state = 17, .external_lex_state = 27},
-  [437] = {.lex_state = 17, .external_lex_state = 27},
-  [438] = {.lex_state = 26, .external_lex_state = 31},
-  [439] = {.lex_state = 26, .external_lex_state = 31},
-  [440] = {.lex_state = 26, .external_lex_state = 31},
-  [441] = {.lex_state = 17, .external_lex_state = 27},
-  [442] = {.lex_state = 26, .external_lex_state = 31},
-  [443] = {.lex_state = 4, .external_lex_state = 27},
-  [444] = {.lex_state = 4, .external_lex_state = 27},
-  [445] = {.lex_state = 4, .external_lex_state = 27},
-  [446] = {.lex_state = 26, .external_lex_state = 31},
-  [447] = {.lex_state = 4, .external_lex_state = 27},
-  [448] = {.lex_state = 4, .external_lex_state = 27},
-  [449] = {.lex_state = 4, .external_lex_state = 27},
-  [450] = {.lex_state = 29, .external_lex_state = 24},
-  [451] = {.lex_state = 26, .external_lex_state = 31},
-  [452] = {.lex_state = 26, .external_lex_state = 31},
-  [453] = {.lex_state = 29, .external_lex_state = 24},
-  [454] = {.lex_state = 26, .external_lex_state = 22},
-  [455] = {.lex_state = 21, .external_lex_state = 24},
-  [456] = {.lex_state = 26, .external_lex_state = 24},
-  [457] = {.lex_state = 26, .external_lex_state = 25},
-  [458] = {.lex_state = 33, .external_lex_state = 3},
-  [459] = {.lex_state = 26, .external_lex_state = 25},
-  [460] = {.lex_state = 26, .external_lex_state = 24},
-  [461] = {.lex_state = 26, .external_lex_state = 24},
-  [462] = {.lex_state = 24, .external_lex_state = 24},
-  [463] = {.lex_state = 24, .external_lex_state = 24},
-  [464] = {.lex_state = 26, .external_lex_state = 24},
-  [465] = {.lex_state = 26, .external_lex_state = 24},
-  [466] = {.lex_state = 9, .external_lex_state = 30},
-  [467] = {.lex_state = 26, .external_lex_state = 24},
+  [431] = {.lex_state = 30, .external_lex_state = 27},
+  [432] = {.lex_state = 30, .external_lex_state = 27},
+  [433] = {.lex_state = 30, .external_lex_state = 27},
+  [434] = {.lex_state = 30, .external_lex_state = 27},
+  [435] = {.lex_state = 30, .external_lex_state = 27},
+  [436] = {.lex_state = 30, .external_lex_state = 27},
+  [437] = {.lex_state = 30, .external_lex_state = 27},
+  [438] = {.lex_state = 25, .external_lex_state = 31},
+  [439] = {.lex_state = 25, .external_lex_state = 31},
+  [440] = {.lex_state = 25, .external_lex_state = 31},
+  [441] = {.lex_state = 30, .external_lex_state = 27},
+  [442] = {.lex_state = 25, .external_lex_state = 31},
+  [443] = {.lex_state = 5, .external_lex_state = 27},
+  [444] = {.lex_state = 5, .external_lex_state = 27},
+  [445] = {.lex_state = 5, .external_lex_state = 27},
+  [446] = {.lex_state = 25, .external_lex_state = 31},
+  [447] = {.lex_state = 5, .external_lex_state = 27},
+  [448] = {.lex_state = 5, .external_lex_state = 27},
+  [449] = {.lex_state = 5, .external_lex_state = 27},
+  [450] = {.lex_state = 28, .external_lex_state = 24},
+  [451] = {.lex_state = 25, .external_lex_state = 31},
+  [452] = {.lex_state = 25, .external_lex_state = 31},
+  [453] = {.lex_state = 28, .external_lex_state = 24},
+  [454] = {.lex_state = 25, .external_lex_state = 22},
+  [455] = {.lex_state = 20, .external_lex_state = 24},
+  [456] = {.lex_state = 25, .external_lex_state = 24},
+  [457] = {.lex_state = 25, .external_lex_state = 25},
+  [458] = {.lex_state = 32, .external_lex_state = 3},
+  [459] = {.lex_state = 25, .external_lex_state = 25},
+  [460] = {.lex_state = 25, .external_lex_state = 24},
+  [461] = {.lex_state = 25, .external_lex_state = 24},
+  [462] = {.lex_state = 23, .external_lex_state = 24},
+  [463] = {.lex_state = 23, .external_lex_state = 24},
+  [464] = {.lex_state = 25, .external_lex_state = 24},
+  [465] = {.lex_state = 25, .external_lex_state = 24},
+  [466] = {.lex_state = 10, .external_lex_state = 30},
+  [467] = {.lex_state = 25, .external_lex_state = 24},
   [468] = {.lex_state = 0, .external_lex_state = 28},
-  [469] = {.lex_state = 26, .external_lex_state = 24},
-  [470] = {.lex_state = 9, .external_lex_state = 30},
+  [469] = {.lex_state = 25, .external_lex_state = 24},
+  [470] = {.lex_state = 10, .external_lex_state = 30},
   [471] = {.lex_state = 0, .external_lex_state = 28},
-  [472] = {.lex_state = 9, .external_lex_state = 30},
+  [472] = {.lex_state = 10, .external_lex_state = 30},
   [473] = {.lex_state = 0, .external_lex_state = 33},
   [474] = {.lex_state = 0, .external_lex_state = 34},
-  [475] = {.lex_state = 4, .external_lex_state = 27},
-  [476] = {.lex_state = 4, .external_lex_state = 27},
+  [475] = {.lex_state = 5, .external_lex_state = 27},
+  [476] = {.lex_state = 5, .external_lex_state = 27},
   [477] = {.lex_state = 0, .external_lex_state = 34},
   [478] = {.lex_state = 0, .external_lex_state = 34},
   [479] = {.lex_state = 0, .external_lex_state = 3},
   [480] = {.lex_state = 0, .external_lex_state = 26},
   [481] = {.lex_state = 0, .external_lex_state = 35},
-  [482] = {.lex_state = 4, .external_lex_state = 27},
+  [482] = {.lex_state = 5, .external_lex_state = 27},
   [483] = {.lex_state = 0, .external_lex_state = 26},
-  [484] = {.lex_state = 4, .external_lex_state = 27},
+  [484] = {.lex_state = 5, .external_lex_state = 27},
   [485] = {.lex_state = 0, .external_lex_state = 34},
-  [486] = {.lex_state = 4, .external_lex_state = 27},
-  [487] = {.lex_state = 32, .external_lex_state = 28},
-  [488] = {.lex_state = 4, .external_lex_state = 27},
-  [489] = {.lex_state = 4, .external_lex_state = 27},
-  [490] = {.lex_state = 4, .external_lex_state = 27},
+  [486] = {.lex_state = 5, .external_lex_state = 27},
+  [487] = {.lex_state = 31, .external_lex_state = 28},
+  [488] = {.lex_state = 5, .external_lex_state = 27},
+  [489] = {.lex_state = 5, .external_lex_state = 27},
+  [490] = {.lex_state = 5, .external_lex_state = 27},
   [491] = {.lex_state = 0, .external_lex_state = 34},
-  [492] = {.lex_state = 4, .external_lex_state = 27},
-  [493] = {.lex_state = 9, .external_lex_state = 30},
+  [492] = {.lex_state = 5, .external_lex_state = 27},
+  [493] = {.lex_state = 10, .external_lex_state = 30},
   [494] = {.lex_state = 0, .external_lex_state = 32},
   [495] = {.lex_state = 0, .external_lex_state = 32},
   [496] = {.lex_state = 0, .external_lex_state = 3},
-  [497] = {.lex_state = 4, .external_lex_state = 27},
-  [498] = {.lex_state = 9, .external_lex_state = 30},
-  [499] = {.lex_state = 9, .external_lex_state = 30},
+  [497] = {.lex_state = 5, .external_lex_state = 27},
+  [498] = {.lex_state = 10, .external_lex_state = 30},
+  [499] = {.lex_state = 10, .external_lex_state = 30},
   [500] = {.lex_state = 0, .external_lex_state = 28},
-  [501] = {.lex_state = 9, .external_lex_state = 30},
-  [502] = {.lex_state = 9, .external_lex_state = 30},
-  [503] = {.lex_state = 9, .external_lex_state = 30},
-  [504] = {.lex_state = 31, .external_lex_state = 4},
-  [505] = {.lex_state = 32, .external_lex_state = 26},
-  [506] = {.lex_state = 31, .external_lex_state = 4},
-  [507] = {.lex_state = 9, .external_lex_state = 30},
-  [508] = {.lex_state = 9, .external_lex_state = 30},
-  [509] = {.lex_state = 31, .external_lex_state = 4},
+  [501] = {.lex_state = 10, .external_lex_state = 30},
+  [502] = {.lex_state = 10, .external_lex_state = 30},
+  [503] = {.lex_state = 10, .external_lex_state = 30},
+  [504] = {.lex_state = 18, .external_lex_state = 4},
+  [505] = {.lex_state = 31, .external_lex_state = 26},
+  [506] = {.lex_state = 18, .external_lex_state = 4},
+  [507] = {.lex_state = 10, .external_lex_state = 30},
+  [508] = {.lex_state = 10, .external_lex_state = 30},
+  [509] = {.lex_state = 18, .external_lex_state = 4},
   [510] = {.lex_state = 0, .external_lex_state = 3},
-  [511] = {.lex_state = 9, .external_lex_state = 30},
-  [512] = {.lex_state = 31, .external_lex_state = 4},
-  [513] = {.lex_state = 31, .external_lex_state = 4},
-  [514] = {.lex_state = 31, .external_lex_state = 4},
-  [515] = {.lex_state = 31, .external_lex_state = 4},
-  [516] = {.lex_state = 31, .external_lex_state = 4},
-  [517] = {.lex_state = 31, .external_lex_state = 4},
-  [518] = {.lex_state = 31, .external_lex_state = 4},
-  [519] = {.lex_state = 31, .external_lex_state = 4},
-  [520] = {.lex_state = 31, .external_lex_state = 4},
-  [521] = {.lex_state = 31, .external_lex_state = 4},
-  [522] = {.lex_state = 31, .external_lex_state = 4},
-  [523] = {.lex_state = 31, .external_lex_state = 4},
-  [524] = {.lex_state = 31, .external_lex_state = 4},
-  [525] = {.lex_state = 31, .external_lex_state = 4},
-  [526] = {.lex_state = 31, .external_lex_state = 4},
-  [527] = {.lex_state = 31, .external_lex_state = 4},
-  [528] = {.lex_state = 31, .external_lex_state = 4},
-  [529] = {.lex_state = 31, .external_lex_state = 4},
+  [511] = {.lex_state = 10, .external_lex_state = 30},
+  [512] = {.lex_state = 18, .external_lex_state = 4},
+  [513] = {.lex_state = 18, .external_lex_state = 4},
+  [514] = {.lex_state = 18, .external_lex_state = 4},
+  [515] = {.lex_state = 18, .external_lex_state = 4},
+  [516] = {.lex_state = 18, .external_lex_state = 4},
+  [517] = {.lex_state = 18, .external_lex_state = 4},
+  [518] = {.lex_state = 18, .external_lex_state = 4},
+  [519] = {.lex_state = 18, .external_lex_state = 4},
+  [520] = {.lex_state = 18, .external_lex_state = 4},
+  [521] = {.lex_state = 18, .external_lex_state = 4},
+  [522] = {.lex_state = 18, .external_lex_state = 4},
+  [523] = {.lex_state = 18, .external_lex_state = 4},
+  [524] = {.lex_state = 18, .external_lex_state = 4},
+  [525] = {.lex_state = 18, .external_lex_state = 4},
+  [526] = {.lex_state = 18, .external_lex_state = 4},
+  [527] = {.lex_state = 18, .external_lex_state = 4},
+  [528] = {.lex_state = 18, .external_lex_state = 4},
+  [529] = {.lex_state = 18, .external_lex_state = 4},
   [530] = {.lex_state = 0, .external_lex_state = 28},
-  [531] = {.lex_state = 33, .external_lex_state = 3},
-  [532] = {.lex_state = 31, .external_lex_state = 4},
-  [533] = {.lex_state = 32, .external_lex_state = 32},
+  [531] = {.lex_state = 32, .external_lex_state = 3},
+  [532] = {.lex_state = 18, .external_lex_state = 4},
+  [533] = {.lex_state = 31, .external_lex_state = 32},
   [534] = {.lex_state = 0, .external_lex_state = 33},
-  [535] = {.lex_state = 18, .external_lex_state = 3},
+  [535] = {.lex_state = 2, .external_lex_state = 3},
   [536] = {.lex_state = 0, .external_lex_state = 33},
   [537] = {.lex_state = 0, .external_lex_state = 26},
-  [538] = {.lex_state = 30, .external_lex_state = 4},
+  [538] = {.lex_state = 17, .external_lex_state = 4},
   [539] = {.lex_state = 0, .external_lex_state = 26},
-  [540] = {.lex_state = 31, .external_lex_state = 4},
-  [541] = {.lex_state = 33, .external_lex_state = 3},
+  [540] = {.lex_state = 18, .external_lex_state = 4},
+  [541] = {.lex_state = 32, .external_lex_state = 3},
   [542] = {.lex_state = 0, .external_lex_state = 36},
   [543] = {.lex_state = 0, .external_lex_state = 3},
   [544] = {.lex_state = 0, .external_lex_state = 3},
   [545] = {.lex_state = 0, .external_lex_state = 32},
   [546] = {.lex_state = 0, .external_lex_state = 35},
-  [547] = {.lex_state = 32, .external_lex_state = 33},
+  [547] = {.lex_state = 31, .external_lex_state = 33},
   [548] = {.lex_state = 0, .external_lex_state = 36},
   [549] = {.lex_state = 0, .external_lex_state = 32},
-  [550] = {.lex_state = 33, .external_lex_state = 3},
+  [550] = {.lex_state = 32, .external_lex_state = 3},
   [551] = {.lex_state = 0, .external_lex_state = 37},
-  [552] = {.lex_state = 33, .external_lex_state = 5},
+  [552] = {.lex_state = 32, .external_lex_state = 5},
   [553] = {.lex_state = 0, .external_lex_state = 37},
   [554] = {.lex_state = 0, .external_lex_state = 34},
-  [555] = {.lex_state = 31, .external_lex_state = 4},
-  [556] = {.lex_state = 31, .external_lex_state = 4},
-  [557] = {.lex_state = 31, .external_lex_state = 4},
-  [558] = {.lex_state = 33, .external_lex_state = 5},
-  [559] = {.lex_state = 33, .external_lex_state = 3},
-  [560] = {.lex_state = 31, .external_lex_state = 4},
-  [561] = {.lex_state = 33, .external_lex_state = 5},
-  [562] = {.lex_state = 31, .external_lex_state = 4},
-  [563] = {.lex_state = 33, .external_lex_state = 3},
-  [564] = {.lex_state = 31, .external_lex_state = 4},
+  [555] = {.lex_state = 18, .external_lex_state = 4},
+  [556] = {.lex_state = 18, .external_lex_state = 4},
+  [557] = {.lex_state = 18, .external_lex_state = 4},
+  [558] = {.lex_state = 32, .external_lex_state = 5},
+  [559] = {.lex_state = 32, .external_lex_state = 3},
+  [560] = {.lex_state = 18, .external_lex_state = 4},
+  [561] = {.lex_state = 32, .external_lex_state = 5},
+  [562] = {.lex_state = 18, .external_lex_state = 4},
+  [563] = {.lex_state = 32, .external_lex_state = 3},
+  [564] = {.lex_state = 18, .external_lex_state = 4},
   [565] = {.lex_state = 0, .external_lex_state = 33},
-  [566] = {.lex_state = 31, .external_lex_state = 4},
+  [566] = {.lex_state = 18, .external_lex_state = 4},
   [567] = {.lex_state = 0, .external_lex_state = 33},
   [568] = {.lex_state = 0, .external_lex_state = 37},
-  [569] = {.lex_state = 33, .external_lex_state = 5},
+  [569] = {.lex_state = 32, .external_lex_state = 5},
   [570] = {.lex_state = 0, .external_lex_state = 5},
   [571] = {.lex_state = 0, .external_lex_state = 4},
   [572] = {.lex_state = 0, .external_lex_state = 4},
   [573] = {.lex_state = 0, .external_lex_state = 37},
   [574] = {.lex_state = 0, .external_lex_state = 36},
-  [575] = {.lex_state = 33, .external_lex_state = 5},
+  [575] = {.lex_state = 32, .external_lex_state = 5},
   [576] = {.lex_state = 0, .external_lex_state = 38},
   [577] = {.lex_state = 0, .external_lex_state = 39},
   [578] = {.lex_state = 0, .external_lex_state = 39},
@@ -8956,105 +8793,105 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [580] = {.lex_state = 0, .external_lex_state = 5},
   [581] = {.lex_state = 0, .external_lex_state = 39},
   [582] = {.lex_state = 0, .external_lex_state = 40},
-  [583] = {.lex_state = 35, .external_lex_state = 4},
-  [584] = {.lex_state = 35, .external_lex_state = 4},
-  [585] = {.lex_state = 18, .external_lex_state = 4},
-  [586] = {.lex_state = 35, .external_lex_state = 4},
-  [587] = {.lex_state = 18, .external_lex_state = 4},
-  [588] = {.lex_state = 35, .external_lex_state = 4},
-  [589] = {.lex_state = 18, .external_lex_state = 4},
-  [590] = {.lex_state = 35, .external_lex_state = 4},
-  [591] = {.lex_state = 18, .external_lex_state = 4},
-  [592] = {.lex_state = 35, .external_lex_state = 4},
-  [593] = {.lex_state = 18, .external_lex_state = 4},
-  [594] = {.lex_state = 35, .external_lex_state = 4},
-  [595] = {.lex_state = 35, .external_lex_state = 4},
-  [596] = {.lex_state = 18, .external_lex_state = 4},
-  [597] = {.lex_state = 35, .external_lex_state = 4},
-  [598] = {.lex_state = 18, .external_lex_state = 4},
-  [599] = {.lex_state = 18, .external_lex_state = 4},
-  [600] = {.lex_state = 35, .external_lex_state = 4},
-  [601] = {.lex_state = 35, .external_lex_state = 4},
-  [602] = {.lex_state = 18, .external_lex_state = 4},
-  [603] = {.lex_state = 35, .external_lex_state = 4},
-  [604] = {.lex_state = 35, .external_lex_state = 4},
-  [605] = {.lex_state = 18, .external_lex_state = 4},
-  [606] = {.lex_state = 35, .external_lex_state = 4},
-  [607] = {.lex_state = 33, .external_lex_state = 5},
-  [608] = {.lex_state = 18, .external_lex_state = 4},
-  [609] = {.lex_state = 35, .external_lex_state = 4},
+  [583] = {.lex_state = 34, .external_lex_state = 4},
+  [584] = {.lex_state = 34, .external_lex_state = 4},
+  [585] = {.lex_state = 2, .external_lex_state = 4},
+  [586] = {.lex_state = 34, .external_lex_state = 4},
+  [587] = {.lex_state = 2, .external_lex_state = 4},
+  [588] = {.lex_state = 34, .external_lex_state = 4},
+  [589] = {.lex_state = 2, .external_lex_state = 4},
+  [590] = {.lex_state = 34, .external_lex_state = 4},
+  [591] = {.lex_state = 0, .external_lex_state = 4},
+  [592] = {.lex_state = 34, .external_lex_state = 4},
+  [593] = {.lex_state = 2, .external_lex_state = 4},
+  [594] = {.lex_state = 34, .external_lex_state = 4},
+  [595] = {.lex_state = 34, .external_lex_state = 4},
+  [596] = {.lex_state = 2, .external_lex_state = 4},
+  [597] = {.lex_state = 34, .external_lex_state = 4},
+  [598] = {.lex_state = 2, .external_lex_state = 4},
+  [599] = {.lex_state = 2, .external_lex_state = 4},
+  [600] = {.lex_state = 34, .external_lex_state = 4},
+  [601] = {.lex_state = 34, .external_lex_state = 4},
+  [602] = {.lex_state = 2, .external_lex_state = 4},
+  [603] = {.lex_state = 34, .external_lex_state = 4},
+  [604] = {.lex_state = 34, .external_lex_state = 4},
+  [605] = {.lex_state = 2, .external_lex_state = 4},
+  [606] = {.lex_state = 34, .external_lex_state = 4},
+  [607] = {.lex_state = 32, .external_lex_state = 5},
+  [608] = {.lex_state = 2, .external_lex_state = 4},
+  [609] = {.lex_state = 34, .external_lex_state = 4},
   [610] = {.lex_state = 0, .external_lex_state = 4},
   [611] = {.lex_state = 0, .external_lex_state = 38},
-  [612] = {.lex_state = 35, .external_lex_state = 4},
-  [613] = {.lex_state = 35, .external_lex_state = 4},
-  [614] = {.lex_state = 18, .external_lex_state = 4},
-  [615] = {.lex_state = 35, .external_lex_state = 4},
-  [616] = {.lex_state = 35, .external_lex_state = 4},
-  [617] = {.lex_state = 18, .external_lex_state = 4},
-  [618] = {.lex_state = 35, .external_lex_state = 4},
-  [619] = {.lex_state = 35, .external_lex_state = 4},
-  [620] = {.lex_state = 18, .external_lex_state = 4},
-  [621] = {.lex_state = 35, .external_lex_state = 4},
-  [622] = {.lex_state = 21, .external_lex_state = 5},
-  [623] = {.lex_state = 18, .external_lex_state = 4},
-  [624] = {.lex_state = 35, .external_lex_state = 4},
-  [625] = {.lex_state = 18, .external_lex_state = 4},
-  [626] = {.lex_state = 18, .external_lex_state = 4},
-  [627] = {.lex_state = 35, .external_lex_state = 4},
+  [612] = {.lex_state = 34, .external_lex_state = 4},
+  [613] = {.lex_state = 34, .external_lex_state = 4},
+  [614] = {.lex_state = 2, .external_lex_state = 4},
+  [615] = {.lex_state = 34, .external_lex_state = 4},
+  [616] = {.lex_state = 34, .external_lex_state = 4},
+  [617] = {.lex_state = 2, .external_lex_state = 4},
+  [618] = {.lex_state = 34, .external_lex_state = 4},
+  [619] = {.lex_state = 34, .external_lex_state = 4},
+  [620] = {.lex_state = 2, .external_lex_state = 4},
+  [621] = {.lex_state = 34, .external_lex_state = 4},
+  [622] = {.lex_state = 20, .external_lex_state = 5},
+  [623] = {.lex_state = 2, .external_lex_state = 4},
+  [624] = {.lex_state = 34, .external_lex_state = 4},
+  [625] = {.lex_state = 2, .external_lex_state = 4},
+  [626] = {.lex_state = 2, .external_lex_state = 4},
+  [627] = {.lex_state = 34, .external_lex_state = 4},
   [628] = {.lex_state = 0, .external_lex_state = 41},
-  [629] = {.lex_state = 18, .external_lex_state = 4},
-  [630] = {.lex_state = 35, .external_lex_state = 4},
-  [631] = {.lex_state = 35, .external_lex_state = 4},
-  [632] = {.lex_state = 18, .external_lex_state = 4},
-  [633] = {.lex_state = 35, .external_lex_state = 4},
-  [634] = {.lex_state = 35, .external_lex_state = 4},
-  [635] = {.lex_state = 18, .external_lex_state = 4},
-  [636] = {.lex_state = 35, .external_lex_state = 4},
-  [637] = {.lex_state = 33, .external_lex_state = 5},
-  [638] = {.lex_state = 18, .external_lex_state = 4},
-  [639] = {.lex_state = 35, .external_lex_state = 4},
-  [640] = {.lex_state = 21, .external_lex_state = 5},
-  [641] = {.lex_state = 18, .external_lex_state = 4},
+  [629] = {.lex_state = 2, .external_lex_state = 4},
+  [630] = {.lex_state = 34, .external_lex_state = 4},
+  [631] = {.lex_state = 34, .external_lex_state = 4},
+  [632] = {.lex_state = 2, .external_lex_state = 4},
+  [633] = {.lex_state = 34, .external_lex_state = 4},
+  [634] = {.lex_state = 34, .external_lex_state = 4},
+  [635] = {.lex_state = 2, .external_lex_state = 4},
+  [636] = {.lex_state = 34, .external_lex_state = 4},
+  [637] = {.lex_state = 32, .external_lex_state = 5},
+  [638] = {.lex_state = 2, .external_lex_state = 4},
+  [639] = {.lex_state = 34, .external_lex_state = 4},
+  [640] = {.lex_state = 20, .external_lex_state = 5},
+  [641] = {.lex_state = 2, .external_lex_state = 4},
   [642] = {.lex_state = 0, .external_lex_state = 4},
-  [643] = {.lex_state = 124, .external_lex_state = 4},
+  [643] = {.lex_state = 123, .external_lex_state = 4},
   [644] = {.lex_state = 0, .external_lex_state = 5},
   [645] = {.lex_state = 0, .external_lex_state = 5},
   [646] = {.lex_state = 0, .external_lex_state = 5},
-  [647] = {.lex_state = 124, .external_lex_state = 4},
+  [647] = {.lex_state = 123, .external_lex_state = 4},
   [648] = {.lex_state = 0, .external_lex_state = 4},
-  [649] = {.lex_state = 124, .external_lex_state = 4},
+  [649] = {.lex_state = 123, .external_lex_state = 4},
   [650] = {.lex_state = 0, .external_lex_state = 4},
   [651] = {.lex_state = 0, .external_lex_state = 5},
-  [652] = {.lex_state = 35, .external_lex_state = 4},
+  [652] = {.lex_state = 34, .external_lex_state = 4},
   [653] = {.lex_state = 0, .external_lex_state = 4},
-  [654] = {.lex_state = 124, .external_lex_state = 4},
+  [654] = {.lex_state = 123, .external_lex_state = 4},
   [655] = {.lex_state = 0, .external_lex_state = 5},
   [656] = {.lex_state = 0, .external_lex_state = 5},
-  [657] = {.lex_state = 126, .external_lex_state = 4},
+  [657] = {.lex_state = 125, .external_lex_state = 4},
   [658] = {.lex_state = 0, .external_lex_state = 4},
-  [659] = {.lex_state = 124, .external_lex_state = 4},
-  [660] = {.lex_state = 125, .external_lex_state = 4},
+  [659] = {.lex_state = 123, .external_lex_state = 4},
+  [660] = {.lex_state = 124, .external_lex_state = 4},
   [661] = {.lex_state = 0, .external_lex_state = 4},
   [662] = {.lex_state = 0, .external_lex_state = 5},
   [663] = {.lex_state = 0, .external_lex_state = 4},
-  [664] = {.lex_state = 124, .external_lex_state = 4},
+  [664] = {.lex_state = 123, .external_lex_state = 4},
   [665] = {.lex_state = 0, .external_lex_state = 42},
   [666] = {.lex_state = 0, .external_lex_state = 5},
   [667] = {.lex_state = 0, .external_lex_state = 5},
   [668] = {.lex_state = 0, .external_lex_state = 4},
-  [669] = {.lex_state = 124, .external_lex_state = 4},
+  [669] = {.lex_state = 123, .external_lex_state = 4},
   [670] = {.lex_state = 0, .external_lex_state = 5},
   [671] = {.lex_state = 0, .external_lex_state = 5},
-  [672] = {.lex_state = 18, .external_lex_state = 4},
+  [672] = {.lex_state = 0, .external_lex_state = 4},
   [673] = {.lex_state = 0, .external_lex_state = 4},
-  [674] = {.lex_state = 124, .external_lex_state = 4},
+  [674] = {.lex_state = 123, .external_lex_state = 4},
   [675] = {.lex_state = 0, .external_lex_state = 5},
   [676] = {.lex_state = 0, .external_lex_state = 5},
   [677] = {.lex_state = 0, .external_lex_state = 5},
   [678] = {.lex_state = 0, .external_lex_state = 4},
   [679] = {.lex_state = 0, .external_lex_state = 5},
   [680] = {.lex_state = 0, .external_lex_state = 5},
-  [681] = {.lex_state = 124, .external_lex_state = 4},
+  [681] = {.lex_state = 123, .external_lex_state = 4},
   [682] = {.lex_state = 0, .external_lex_state = 4},
   [683] = {.lex_state = 0, .external_lex_state = 43},
   [684] = {.lex_state = 0, .external_lex_state = 44},
@@ -9064,7 +8901,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [688] = {.lex_state = 0, .external_lex_state = 5},
   [689] = {.lex_state = 0, .external_lex_state = 4},
   [690] = {.lex_state = 0, .external_lex_state = 5},
-  [691] = {.lex_state = 124, .external_lex_state = 4},
+  [691] = {.lex_state = 123, .external_lex_state = 4},
   [692] = {.lex_state = 0, .external_lex_state = 5},
   [693] = {.lex_state = 0, .external_lex_state = 5},
   [694] = {.lex_state = 0, .external_lex_state = 4},
@@ -9073,15 +8910,15 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [697] = {.lex_state = 0, .external_lex_state = 5},
   [698] = {.lex_state = 0, .external_lex_state = 4},
   [699] = {.lex_state = 0, .external_lex_state = 4},
-  [700] = {.lex_state = 124, .external_lex_state = 4},
+  [700] = {.lex_state = 123, .external_lex_state = 4},
   [701] = {.lex_state = 0, .external_lex_state = 5},
   [702] = {.lex_state = 0, .external_lex_state = 4},
-  [703] = {.lex_state = 126, .external_lex_state = 4},
+  [703] = {.lex_state = 125, .external_lex_state = 4},
   [704] = {.lex_state = 0, .external_lex_state = 5},
-  [705] = {.lex_state = 32, .external_lex_state = 4},
+  [705] = {.lex_state = 31, .external_lex_state = 4},
   [706] = {.lex_state = 0, .external_lex_state = 4},
   [707] = {.lex_state = 0, .external_lex_state = 4},
-  [708] = {.lex_state = 124, .external_lex_state = 4},
+  [708] = {.lex_state = 123, .external_lex_state = 4},
   [709] = {.lex_state = 0, .external_lex_state = 5},
   [710] = {.lex_state = 0, .external_lex_state = 4},
   [711] = {.lex_state = 0, .external_lex_state = 5},
@@ -9128,9 +8965,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_DOLLAR2] = ACTIONS(1),
     [anon_sym_BSLASH2] = ACTIONS(1),
     [anon_sym_BQUOTE2] = ACTIONS(1),
-    [sym_double_quoted_string] = ACTIONS(1),
-    [sym_single_quoted_string] = ACTIONS(1),
-    [sym__sq_immediate] = ACTIONS(1),
     [anon_sym_DOLLAR_LBRACE] = ACTIONS(1),
     [anon_sym_DOLLAR_LBRACE2] = ACTIONS(1),
     [aux_sym__expansion_body_token1] = ACTIONS(1),
@@ -9149,6 +8983,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_heredoc_end] = ACTIONS(1),
     [sym_escape_sequence] = ACTIONS(1),
     [sym__immediate_escape_sequence] = ACTIONS(1),
+    [sym_double_quoted_string] = ACTIONS(1),
+    [sym__dq_immediate] = ACTIONS(1),
+    [sym_single_quoted_string] = ACTIONS(1),
+    [sym__sq_immediate] = ACTIONS(1),
     [sym__json_start] = ACTIONS(1),
     [sym__shell_start] = ACTIONS(1),
     [sym__flag_start] = ACTIONS(1),
@@ -9625,6 +9463,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_onbuild_instruction,
       sym_unknown_instruction,
   [554] = 11,
+    ACTIONS(120), 1,
+      aux_sym__atom_immediate_token1,
     ACTIONS(122), 1,
       anon_sym_DOLLAR2,
     ACTIONS(126), 1,
@@ -9641,18 +9481,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(120), 3,
-      aux_sym__atom_immediate_token1,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(124), 3,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
     ACTIONS(128), 3,
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
+    ACTIONS(124), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
     ACTIONS(118), 19,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
@@ -9674,6 +9512,8 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_onbuild_instruction_token1,
       sym__unknown_keyword,
   [614] = 10,
+    ACTIONS(120), 1,
+      aux_sym__atom_immediate_token1,
     ACTIONS(122), 1,
       anon_sym_DOLLAR2,
     ACTIONS(126), 1,
@@ -9688,18 +9528,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(120), 3,
-      aux_sym__atom_immediate_token1,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(124), 3,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
     ACTIONS(132), 3,
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
+    ACTIONS(124), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
     ACTIONS(130), 19,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
@@ -9721,6 +9559,8 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_onbuild_instruction_token1,
       sym__unknown_keyword,
   [671] = 10,
+    ACTIONS(136), 1,
+      aux_sym__atom_immediate_token1,
     ACTIONS(139), 1,
       anon_sym_DOLLAR2,
     ACTIONS(145), 1,
@@ -9735,18 +9575,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(136), 3,
-      aux_sym__atom_immediate_token1,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(142), 3,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
     ACTIONS(148), 3,
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
+    ACTIONS(142), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
     ACTIONS(134), 19,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
@@ -9776,14 +9614,16 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(152), 6,
+    ACTIONS(152), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(150), 24,
+    ACTIONS(150), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9805,22 +9645,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [774] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 6,
+    ACTIONS(158), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(156), 24,
+    ACTIONS(156), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9842,22 +9682,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [814] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(162), 6,
+    ACTIONS(162), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(160), 24,
+    ACTIONS(160), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9879,22 +9719,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [854] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(166), 6,
+    ACTIONS(166), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(164), 24,
+    ACTIONS(164), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9916,22 +9756,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [894] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 6,
+    ACTIONS(170), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(168), 24,
+    ACTIONS(168), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9953,22 +9793,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [934] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 6,
+    ACTIONS(174), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(172), 24,
+    ACTIONS(172), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -9990,22 +9830,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [974] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 6,
+    ACTIONS(178), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(176), 24,
+    ACTIONS(176), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -10027,22 +9867,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [1014] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 6,
+    ACTIONS(182), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(180), 24,
+    ACTIONS(180), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -10064,22 +9904,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [1054] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 6,
+    ACTIONS(186), 8,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-    ACTIONS(184), 24,
+    ACTIONS(184), 22,
       aux_sym_from_instruction_token1,
       aux_sym_run_instruction_token1,
       aux_sym_cmd_instruction_token1,
@@ -10101,8 +9941,6 @@ static const uint16_t ts_small_parse_table[] = {
       sym__unknown_keyword,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [1094] = 11,
     ACTIONS(188), 1,
@@ -10123,27 +9961,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(192), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(128), 6,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(118), 7,
+    ACTIONS(118), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(192), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(128), 8,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [1145] = 7,
     ACTIONS(196), 1,
       ts_builtin_sym_end,
@@ -11001,27 +10839,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(192), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(132), 6,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(130), 7,
+    ACTIONS(130), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(192), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(132), 8,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [2201] = 11,
     ACTIONS(274), 1,
       aux_sym__atom_immediate_token1,
@@ -11041,26 +10879,26 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(128), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(278), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(118), 7,
+    ACTIONS(118), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(278), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(128), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [2251] = 10,
     ACTIONS(282), 1,
       aux_sym__atom_immediate_token1,
@@ -11078,27 +10916,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(288), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(148), 6,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(134), 7,
+    ACTIONS(134), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(288), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(148), 8,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [2299] = 7,
     ACTIONS(49), 1,
       sym__flag_start,
@@ -11492,28 +11330,28 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 12,
+    ACTIONS(152), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [2796] = 11,
     ACTIONS(341), 1,
@@ -11534,25 +11372,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(128), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(345), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(118), 7,
+    ACTIONS(118), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(345), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(128), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [2845] = 11,
     ACTIONS(349), 1,
       aux_sym__atom_immediate_token1,
@@ -11572,25 +11410,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(128), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(353), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(118), 7,
+    ACTIONS(118), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(353), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(128), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [2894] = 19,
     ACTIONS(359), 1,
       anon_sym_DOLLAR,
@@ -11622,9 +11460,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(696), 1,
       sym_json_array,
-    ACTIONS(361), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(357), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(89), 2,
       sym__atom,
       sym_expansion,
@@ -11632,11 +11470,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(357), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(361), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [2959] = 4,
     ACTIONS(375), 1,
       anon_sym_EQ2,
@@ -11719,25 +11557,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(128), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(392), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(118), 7,
+    ACTIONS(118), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(392), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(128), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3080] = 10,
     ACTIONS(274), 1,
       aux_sym__atom_immediate_token1,
@@ -11755,26 +11593,26 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(132), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(278), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(130), 7,
+    ACTIONS(130), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(278), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(132), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [3127] = 19,
     ACTIONS(359), 1,
       anon_sym_DOLLAR,
@@ -11806,9 +11644,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(696), 1,
       sym_json_array,
-    ACTIONS(361), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(357), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(89), 2,
       sym__atom,
       sym_expansion,
@@ -11816,11 +11654,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(357), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(361), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [3192] = 10,
     ACTIONS(396), 1,
       aux_sym__atom_immediate_token1,
@@ -11838,26 +11676,26 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(148), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(402), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(134), 7,
+    ACTIONS(134), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(402), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(148), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [3239] = 10,
     ACTIONS(408), 1,
       aux_sym__atom_immediate_token1,
@@ -11875,25 +11713,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(148), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(414), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(134), 7,
+    ACTIONS(134), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(414), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(148), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3285] = 10,
     ACTIONS(341), 1,
       aux_sym__atom_immediate_token1,
@@ -11911,25 +11749,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(132), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(345), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(130), 7,
+    ACTIONS(130), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(345), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(132), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3331] = 10,
     ACTIONS(349), 1,
       aux_sym__atom_immediate_token1,
@@ -11947,25 +11785,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(132), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(353), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(130), 7,
+    ACTIONS(130), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(353), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(132), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3377] = 5,
     ACTIONS(420), 1,
       aux_sym__expansion_body_token1,
@@ -11975,27 +11813,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 11,
+    ACTIONS(152), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3413] = 10,
     ACTIONS(422), 1,
@@ -12014,25 +11852,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(148), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(428), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(134), 7,
+    ACTIONS(134), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(428), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(148), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3459] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
@@ -12108,25 +11946,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(148), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(448), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(134), 7,
+    ACTIONS(134), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(448), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(148), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3569] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
@@ -12231,25 +12069,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(132), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(392), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(130), 7,
+    ACTIONS(130), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(392), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(132), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [3711] = 5,
     ACTIONS(466), 1,
       aux_sym__expansion_body_token1,
@@ -12259,82 +12097,82 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 10,
+    ACTIONS(152), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3746] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 12,
+    ACTIONS(186), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3777] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 12,
+    ACTIONS(158), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3808] = 5,
     ACTIONS(468), 1,
@@ -12345,26 +12183,26 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 10,
+    ACTIONS(152), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3843] = 3,
     ACTIONS(470), 2,
@@ -12399,84 +12237,84 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 12,
+    ACTIONS(166), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3905] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 12,
+    ACTIONS(178), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3936] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 12,
+    ACTIONS(182), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [3967] = 9,
     ACTIONS(476), 1,
@@ -12494,24 +12332,24 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(484), 3,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-    ACTIONS(480), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(474), 7,
+    ACTIONS(474), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(480), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(484), 5,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
   [4010] = 9,
     ACTIONS(488), 1,
       aux_sym__atom_immediate_token1,
@@ -12528,24 +12366,24 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(500), 3,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-    ACTIONS(494), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(486), 7,
+    ACTIONS(486), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(494), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(500), 5,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
   [4053] = 17,
     ACTIONS(369), 1,
       sym__json_start,
@@ -12573,9 +12411,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(670), 1,
       sym_json_array,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -12583,38 +12421,38 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [4112] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(162), 12,
+    ACTIONS(162), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [4143] = 5,
     ACTIONS(516), 1,
@@ -12625,82 +12463,82 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 10,
+    ACTIONS(152), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [4178] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 12,
+    ACTIONS(170), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [4209] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 12,
+    ACTIONS(174), 14,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [4240] = 9,
     ACTIONS(478), 1,
@@ -12718,24 +12556,24 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(524), 3,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-    ACTIONS(522), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(518), 7,
+    ACTIONS(518), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(522), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(524), 5,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
   [4283] = 3,
     ACTIONS(526), 1,
       ts_builtin_sym_end,
@@ -12992,27 +12830,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym__expansion_immediate,
     STATE(261), 1,
       sym__atom_immediate,
-    ACTIONS(572), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(568), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(562), 7,
+    ACTIONS(572), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(562), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(568), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [4597] = 3,
     ACTIONS(574), 1,
       ts_builtin_sym_end,
@@ -13258,18 +13096,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym__pairs,
     STATE(675), 1,
       sym__legacy_pair,
-    ACTIONS(606), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(608), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(608), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(606), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [4895] = 5,
     ACTIONS(624), 1,
       aux_sym__expansion_body_token1,
@@ -13279,25 +13117,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(620), 9,
+    ACTIONS(620), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(622), 9,
+    ACTIONS(622), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [4929] = 3,
     ACTIONS(626), 1,
@@ -13609,27 +13447,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym__expansion_immediate,
     STATE(261), 1,
       sym__atom_immediate,
-    ACTIONS(148), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(676), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(134), 7,
+    ACTIONS(148), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(134), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(676), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5303] = 3,
     ACTIONS(682), 1,
       ts_builtin_sym_end,
@@ -13855,9 +13693,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR_LBRACE2,
     STATE(280), 1,
       sym__expansion_immediate,
-    ACTIONS(484), 2,
-      sym__eol,
-      sym_escape_sequence,
     STATE(138), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -13865,20 +13700,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(718), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(474), 7,
+    ACTIONS(484), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(474), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(718), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5585] = 9,
     ACTIONS(716), 1,
       anon_sym_DOLLAR2,
@@ -13888,9 +13726,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
     STATE(280), 1,
       sym__expansion_immediate,
-    ACTIONS(524), 2,
-      sym__eol,
-      sym_escape_sequence,
     STATE(139), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -13898,20 +13733,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(724), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(518), 7,
+    ACTIONS(524), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(518), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(724), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5627] = 9,
     ACTIONS(726), 1,
       aux_sym__atom_immediate_token1,
@@ -13921,9 +13759,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR_LBRACE2,
     STATE(280), 1,
       sym__expansion_immediate,
-    ACTIONS(500), 2,
-      sym__eol,
-      sym_escape_sequence,
     STATE(139), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -13931,20 +13766,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(732), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(486), 7,
+    ACTIONS(500), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(486), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(732), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5669] = 9,
     ACTIONS(738), 1,
       aux_sym__atom_immediate_token1,
@@ -13954,9 +13792,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR_LBRACE2,
     STATE(247), 1,
       sym__expansion_immediate,
-    ACTIONS(484), 2,
-      sym_heredoc_marker,
-      sym_escape_sequence,
     STATE(141), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -13964,20 +13799,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(742), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(474), 7,
+    ACTIONS(484), 4,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(474), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(742), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5711] = 9,
     ACTIONS(740), 1,
       anon_sym_DOLLAR2,
@@ -13987,9 +13825,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
     STATE(247), 1,
       sym__expansion_immediate,
-    ACTIONS(524), 2,
-      sym_heredoc_marker,
-      sym_escape_sequence,
     STATE(142), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -13997,20 +13832,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(748), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(518), 7,
+    ACTIONS(524), 4,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(518), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(748), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5753] = 9,
     ACTIONS(750), 1,
       aux_sym__atom_immediate_token1,
@@ -14020,9 +13858,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR_LBRACE2,
     STATE(247), 1,
       sym__expansion_immediate,
-    ACTIONS(500), 2,
-      sym_heredoc_marker,
-      sym_escape_sequence,
     STATE(142), 2,
       sym__atom_immediate,
       aux_sym__word_repeat1,
@@ -14030,20 +13865,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(756), 5,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-    ACTIONS(486), 7,
+    ACTIONS(500), 4,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(486), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(756), 5,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [5795] = 3,
     ACTIONS(762), 1,
       ts_builtin_sym_end,
@@ -14161,25 +13999,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(152), 9,
+    ACTIONS(152), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [5949] = 3,
     ACTIONS(778), 1,
@@ -14267,27 +14105,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(162), 11,
+    ACTIONS(162), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [6069] = 3,
     ACTIONS(790), 1,
@@ -14383,26 +14221,26 @@ static const uint16_t ts_small_parse_table[] = {
       sym__expansion_immediate,
     STATE(261), 1,
       sym__atom_immediate,
-    ACTIONS(804), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
+    ACTIONS(804), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
     ACTIONS(568), 5,
       sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
       sym__dq_immediate,
       sym__sq_immediate,
-    ACTIONS(802), 7,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+    ACTIONS(802), 5,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [6203] = 3,
     ACTIONS(806), 1,
@@ -14544,27 +14382,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 11,
+    ACTIONS(166), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [6383] = 3,
     ACTIONS(826), 1,
@@ -15111,27 +14949,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 11,
+    ACTIONS(170), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7013] = 3,
     ACTIONS(906), 1,
@@ -15165,135 +15003,135 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 11,
+    ACTIONS(174), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7073] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 11,
+    ACTIONS(178), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7103] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 11,
+    ACTIONS(182), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7133] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 11,
+    ACTIONS(186), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7163] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 11,
+    ACTIONS(158), 13,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7193] = 3,
     ACTIONS(910), 1,
@@ -15513,18 +15351,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym__legacy_pair,
     STATE(704), 1,
       sym__pairs,
-    ACTIONS(606), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(608), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(608), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(606), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [7461] = 3,
     ACTIONS(942), 1,
       ts_builtin_sym_end,
@@ -15584,52 +15422,52 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 10,
+    ACTIONS(182), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7550] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 10,
+    ACTIONS(158), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7579] = 5,
     ACTIONS(950), 1,
@@ -15640,33 +15478,33 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(152), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(152), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [7612] = 11,
     ACTIONS(956), 1,
       aux_sym_key_token2,
     ACTIONS(958), 1,
       anon_sym_DOLLAR2,
-    ACTIONS(962), 1,
+    ACTIONS(960), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(964), 1,
+    ACTIONS(962), 1,
       aux_sym__expansion_body_token1,
     STATE(275), 1,
       aux_sym_key_repeat1,
@@ -15674,50 +15512,50 @@ static const uint16_t ts_small_parse_table[] = {
       sym__expansion_immediate,
     STATE(316), 1,
       sym__expansion_body,
-    ACTIONS(952), 2,
-      sym_escape_sequence,
-      anon_sym_EQ2,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(960), 3,
+    ACTIONS(964), 3,
       sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-    ACTIONS(954), 7,
+    ACTIONS(952), 4,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+      anon_sym_EQ2,
+    ACTIONS(954), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [7657] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(162), 10,
+    ACTIONS(162), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7686] = 5,
     ACTIONS(966), 1,
@@ -15728,76 +15566,76 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(152), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(152), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [7719] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(162), 10,
+    ACTIONS(162), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7748] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 10,
+    ACTIONS(166), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7777] = 5,
     ACTIONS(966), 1,
@@ -15808,25 +15646,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(622), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(620), 9,
+    ACTIONS(620), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(622), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [7810] = 5,
     ACTIONS(968), 1,
       aux_sym__expansion_body_token1,
@@ -15836,50 +15674,50 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(622), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(620), 9,
+    ACTIONS(620), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(622), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [7843] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 10,
+    ACTIONS(166), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7872] = 5,
     ACTIONS(968), 1,
@@ -15890,50 +15728,50 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(152), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(150), 9,
+    ACTIONS(150), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(152), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [7905] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 10,
+    ACTIONS(166), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [7934] = 9,
     ACTIONS(972), 1,
@@ -15954,11 +15792,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(970), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
     ACTIONS(128), 7,
       sym__eol,
       sym_shell_fragment,
@@ -15972,442 +15810,442 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 10,
+    ACTIONS(170), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8004] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 10,
+    ACTIONS(174), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8033] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 10,
+    ACTIONS(178), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8062] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 10,
+    ACTIONS(186), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8091] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 10,
+    ACTIONS(158), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8120] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 10,
+    ACTIONS(170), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8149] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 10,
+    ACTIONS(174), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8178] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 10,
+    ACTIONS(178), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8207] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 10,
+    ACTIONS(182), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8236] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 10,
+    ACTIONS(186), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8265] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 10,
+    ACTIONS(158), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8294] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 10,
+    ACTIONS(170), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8323] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 10,
+    ACTIONS(174), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8352] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 10,
+    ACTIONS(178), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8381] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 10,
+    ACTIONS(182), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8410] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 10,
+    ACTIONS(186), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8439] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(162), 10,
+    ACTIONS(162), 12,
       sym__eol,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8468] = 9,
     ACTIONS(978), 1,
@@ -16435,35 +16273,35 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(976), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [8508] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(182), 9,
+    ACTIONS(182), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8536] = 8,
     ACTIONS(972), 1,
@@ -16482,11 +16320,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(970), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
     ACTIONS(132), 7,
       sym__eol,
       sym_shell_fragment,
@@ -16500,25 +16338,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(166), 9,
+    ACTIONS(166), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8602] = 14,
     ACTIONS(504), 1,
@@ -16541,9 +16379,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_flag,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -16551,110 +16389,110 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [8652] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(158), 9,
+    ACTIONS(158), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8680] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(186), 9,
+    ACTIONS(186), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8708] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(170), 9,
+    ACTIONS(170), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8736] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(988), 9,
+    ACTIONS(988), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(990), 9,
+    ACTIONS(990), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8764] = 8,
     ACTIONS(995), 1,
@@ -16673,11 +16511,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(992), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
     ACTIONS(148), 7,
       sym__eol,
       sym_shell_fragment,
@@ -16691,50 +16529,50 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(174), 9,
+    ACTIONS(174), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8830] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1001), 9,
+    ACTIONS(1001), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(1003), 9,
+    ACTIONS(1003), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8858] = 14,
     ACTIONS(504), 1,
@@ -16757,9 +16595,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_flag,
     STATE(467), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -16767,35 +16605,35 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [8908] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(178), 9,
+    ACTIONS(178), 11,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
       sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [8936] = 14,
     ACTIONS(504), 1,
@@ -16818,9 +16656,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_flag,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -16828,11 +16666,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [8986] = 8,
     ACTIONS(978), 1,
       anon_sym_DOLLAR2,
@@ -16857,59 +16695,59 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(976), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [9023] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(158), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9050] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(166), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(166), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9077] = 11,
     ACTIONS(1013), 1,
       aux_sym__atom_immediate_token1,
@@ -16938,10 +16776,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1017), 5,
       sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [9120] = 9,
     ACTIONS(1023), 1,
       anon_sym_DOLLAR2,
@@ -16967,59 +16805,59 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1021), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [9159] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(178), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9186] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(182), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9213] = 13,
     ACTIONS(1029), 1,
       anon_sym_DOLLAR,
@@ -17039,9 +16877,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_flag,
     STATE(640), 1,
       sym__user_part,
-    ACTIONS(1031), 2,
-      sym_escape_sequence,
-      aux_sym__user_atom_token1,
+    ACTIONS(1027), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(418), 2,
       sym__user_atom,
       sym_expansion,
@@ -17049,185 +16887,185 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1027), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1031), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__user_atom_token1,
   [9260] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(166), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(166), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9287] = 9,
     ACTIONS(1045), 1,
       aux_sym_key_token2,
     ACTIONS(1048), 1,
       anon_sym_DOLLAR2,
-    ACTIONS(1054), 1,
+    ACTIONS(1051), 1,
       anon_sym_DOLLAR_LBRACE2,
     STATE(254), 1,
       aux_sym_key_repeat1,
     STATE(308), 1,
       sym__expansion_immediate,
-    ACTIONS(1041), 2,
-      sym_escape_sequence,
-      anon_sym_EQ2,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1051), 3,
+    ACTIONS(1054), 3,
       sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-    ACTIONS(1043), 7,
+    ACTIONS(1041), 4,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+      anon_sym_EQ2,
+    ACTIONS(1043), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [9326] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(170), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9353] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(178), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9380] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(182), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9407] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(990), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(988), 9,
+    ACTIONS(988), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(990), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9434] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1003), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1001), 9,
+    ACTIONS(1001), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1003), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9461] = 8,
     ACTIONS(1060), 1,
       anon_sym_DOLLAR2,
@@ -17252,208 +17090,208 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1057), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [9498] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(162), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(160), 9,
+    ACTIONS(160), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(162), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9525] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(174), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9552] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(178), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9579] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(182), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9606] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(170), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9633] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(990), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(988), 9,
+    ACTIONS(988), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(990), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9660] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1003), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1001), 9,
+    ACTIONS(1001), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1003), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9687] = 9,
     ACTIONS(956), 1,
       aux_sym_key_token2,
     ACTIONS(958), 1,
       anon_sym_DOLLAR2,
-    ACTIONS(962), 1,
+    ACTIONS(960), 1,
       anon_sym_DOLLAR_LBRACE2,
     STATE(275), 1,
       aux_sym_key_repeat1,
     STATE(308), 1,
       sym__expansion_immediate,
-    ACTIONS(952), 2,
-      sym_escape_sequence,
-      anon_sym_EQ2,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(960), 3,
+    ACTIONS(964), 3,
       sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-    ACTIONS(954), 7,
+    ACTIONS(952), 4,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+      anon_sym_EQ2,
+    ACTIONS(954), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [9726] = 5,
     ACTIONS(150), 1,
@@ -17471,6 +17309,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -17478,133 +17318,131 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [9757] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(186), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9784] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(174), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9811] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(186), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9838] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 8,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(158), 10,
+      sym_heredoc_marker,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9865] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(170), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9892] = 9,
     ACTIONS(958), 1,
       anon_sym_DOLLAR2,
-    ACTIONS(962), 1,
+    ACTIONS(960), 1,
       anon_sym_DOLLAR_LBRACE2,
     ACTIONS(1072), 1,
       aux_sym_key_token2,
@@ -17612,9 +17450,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_key_repeat1,
     STATE(308), 1,
       sym__expansion_immediate,
-    ACTIONS(1068), 2,
-      sym_escape_sequence,
-      anon_sym_EQ2,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
@@ -17623,38 +17458,41 @@ static const uint16_t ts_small_parse_table[] = {
       sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-    ACTIONS(1070), 7,
+    ACTIONS(1068), 4,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+      anon_sym_EQ2,
+    ACTIONS(1070), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [9931] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(174), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [9958] = 13,
     ACTIONS(359), 1,
       anon_sym_DOLLAR,
@@ -17674,9 +17512,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(656), 1,
       sym_json_array,
-    ACTIONS(361), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(357), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(89), 2,
       sym__atom,
       sym_expansion,
@@ -17684,83 +17522,83 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(357), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(361), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [10005] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(158), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [10032] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       aux_sym_key_token1,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(186), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [10059] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(166), 8,
-      sym__eol,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(164), 9,
+    ACTIONS(164), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(166), 10,
+      sym__eol,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
   [10086] = 8,
     ACTIONS(1083), 1,
       anon_sym_DOLLAR2,
@@ -17784,11 +17622,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1080), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [10122] = 10,
     ACTIONS(1013), 1,
       aux_sym__atom_immediate_token1,
@@ -17815,10 +17653,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1017), 5,
       sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [10162] = 12,
     ACTIONS(369), 1,
       sym__json_start,
@@ -17836,9 +17674,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(697), 1,
       sym_json_array,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -17846,11 +17684,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [10206] = 9,
     ACTIONS(1093), 1,
       anon_sym_DOLLAR2,
@@ -17875,11 +17713,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_image_name,
     ACTIONS(1091), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [10244] = 10,
     ACTIONS(1097), 1,
       aux_sym__atom_immediate_token1,
@@ -17906,10 +17744,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1103), 5,
       sym__immediate_escape_sequence,
-      anon_sym_BSLASH2,
-      anon_sym_BQUOTE2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_BSLASH2,
+      anon_sym_BQUOTE2,
   [10284] = 11,
     ACTIONS(118), 1,
       aux_sym_arg_declaration_token1,
@@ -17917,8 +17755,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR2,
     ACTIONS(1113), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1115), 1,
-      sym__immediate_escape_sequence,
     STATE(292), 1,
       aux_sym__word_immediate,
     STATE(396), 1,
@@ -17935,10 +17771,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
-    ACTIONS(1109), 5,
+    ACTIONS(1109), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1115), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [10326] = 5,
@@ -17956,6 +17794,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -17963,8 +17803,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10356] = 8,
     ACTIONS(1023), 1,
@@ -17989,11 +17827,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_end_of_flags,
     ACTIONS(1021), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [10392] = 8,
     ACTIONS(1093), 1,
       anon_sym_DOLLAR2,
@@ -18016,55 +17854,55 @@ static const uint16_t ts_small_parse_table[] = {
       sym_image_name,
     ACTIONS(1091), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [10427] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1003), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1001), 9,
+    ACTIONS(1001), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1003), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [10452] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(176), 9,
+    ACTIONS(176), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(178), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [10477] = 10,
     ACTIONS(130), 1,
       aux_sym_arg_declaration_token1,
@@ -18072,8 +17910,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR2,
     ACTIONS(1113), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1115), 1,
-      sym__immediate_escape_sequence,
     STATE(305), 1,
       aux_sym__word_immediate,
     STATE(396), 1,
@@ -18088,10 +17924,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
-    ACTIONS(1109), 5,
+    ACTIONS(1109), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1115), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [10516] = 12,
@@ -18113,45 +17951,43 @@ static const uint16_t ts_small_parse_table[] = {
       sym__pairs,
     STATE(675), 1,
       sym__legacy_pair,
-    ACTIONS(606), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(608), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(608), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(606), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [10559] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(180), 9,
+    ACTIONS(180), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(182), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [10584] = 11,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
-    ACTIONS(506), 1,
-      sym_escape_sequence,
     ACTIONS(508), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(1121), 1,
@@ -18171,10 +18007,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 5,
+    ACTIONS(502), 3,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       aux_sym__atom_token1,
+    ACTIONS(506), 3,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
   [10625] = 3,
@@ -18189,6 +18027,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18196,8 +18036,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10650] = 3,
     ACTIONS(180), 1,
@@ -18211,6 +18049,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18218,8 +18058,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10675] = 3,
     ACTIONS(168), 1,
@@ -18233,6 +18071,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18240,31 +18080,29 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10700] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(184), 9,
+    ACTIONS(184), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(186), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [10725] = 5,
     ACTIONS(1125), 1,
       aux_sym__expansion_body_token1,
@@ -18282,12 +18120,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10754] = 8,
     ACTIONS(1130), 1,
@@ -18311,11 +18149,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_image_name,
     ACTIONS(1127), 6,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
   [10789] = 3,
     ACTIONS(172), 1,
       anon_sym_DOLLAR2,
@@ -18328,6 +18166,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18335,8 +18175,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10814] = 5,
     ACTIONS(150), 1,
@@ -18353,14 +18191,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10843] = 3,
     ACTIONS(184), 1,
@@ -18374,6 +18212,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18381,8 +18221,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10868] = 10,
     ACTIONS(134), 1,
@@ -18391,8 +18229,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR2,
     ACTIONS(1144), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1147), 1,
-      sym__immediate_escape_sequence,
     STATE(305), 1,
       aux_sym__word_immediate,
     STATE(396), 1,
@@ -18407,10 +18243,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym__flag_start,
       sym_end_of_flags,
-    ACTIONS(1138), 5,
+    ACTIONS(1138), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1147), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [10907] = 3,
@@ -18425,6 +18263,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18432,8 +18272,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10932] = 3,
     ACTIONS(156), 1,
@@ -18447,6 +18285,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18454,53 +18294,51 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [10957] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1150), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1152), 9,
+    ACTIONS(1152), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1150), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [10982] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(156), 9,
+    ACTIONS(156), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(158), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [11007] = 7,
     ACTIONS(371), 1,
       sym__flag_start,
@@ -18514,24 +18352,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(296), 5,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      aux_sym__atom_token1,
-    ACTIONS(294), 6,
+    ACTIONS(294), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(296), 7,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      aux_sym__atom_token1,
   [11040] = 11,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
-    ACTIONS(506), 1,
-      sym_escape_sequence,
     ACTIONS(508), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(1156), 1,
@@ -18551,10 +18387,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 5,
+    ACTIONS(502), 3,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       aux_sym__atom_token1,
+    ACTIONS(506), 3,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
   [11081] = 3,
@@ -18569,6 +18407,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym_shell_fragment,
       sym_heredoc_marker,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18576,8 +18416,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11106] = 12,
     ACTIONS(610), 1,
@@ -18598,18 +18436,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym__legacy_pair,
     STATE(676), 1,
       sym__pairs,
-    ACTIONS(606), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(608), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(608), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(606), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [11149] = 6,
     ACTIONS(1162), 1,
       sym__flag_start,
@@ -18621,17 +18459,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(300), 6,
+    ACTIONS(300), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(302), 6,
+    ACTIONS(302), 8,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
       sym__json_start,
       sym_end_of_flags,
       aux_sym__atom_token1,
@@ -18640,67 +18478,67 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(168), 9,
+    ACTIONS(168), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(170), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [11205] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(990), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(988), 9,
+    ACTIONS(988), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(990), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [11230] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 6,
-      sym_escape_sequence,
-      sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      sym__dq_immediate,
-      sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(172), 9,
+    ACTIONS(172), 7,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym_key_token2,
       aux_sym__atom_token1,
       anon_sym_DOLLAR2,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(174), 8,
+      sym_escape_sequence,
+      sym__immediate_escape_sequence,
+      sym_double_quoted_string,
+      sym__dq_immediate,
+      sym_single_quoted_string,
+      sym__sq_immediate,
+      anon_sym_EQ2,
+      anon_sym_DOLLAR_LBRACE2,
   [11255] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -18714,9 +18552,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18724,11 +18562,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11293] = 3,
     ACTIONS(180), 1,
       anon_sym_DOLLAR2,
@@ -18740,6 +18578,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18747,8 +18587,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11317] = 10,
     ACTIONS(359), 1,
@@ -18763,9 +18601,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__word,
     STATE(452), 1,
       sym_path,
-    ACTIONS(361), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(357), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(89), 2,
       sym__atom,
       sym_expansion,
@@ -18773,11 +18611,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(357), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(361), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11355] = 5,
     ACTIONS(1169), 1,
       aux_sym__expansion_body_token1,
@@ -18787,20 +18625,20 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(152), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(150), 8,
+    ACTIONS(150), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(152), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [11383] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -18814,9 +18652,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18824,11 +18662,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11421] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -18842,9 +18680,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18852,11 +18690,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11459] = 10,
     ACTIONS(1178), 1,
       anon_sym_DOLLAR,
@@ -18870,9 +18708,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_path,
     STATE(469), 1,
       sym__word,
-    ACTIONS(1181), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(1175), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18880,11 +18718,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1175), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1181), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11497] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -18898,9 +18736,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18908,11 +18746,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11535] = 3,
     ACTIONS(168), 1,
       anon_sym_DOLLAR2,
@@ -18924,6 +18762,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18931,8 +18771,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11559] = 10,
     ACTIONS(504), 1,
@@ -18947,9 +18785,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_path,
     STATE(469), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -18957,11 +18795,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11597] = 3,
     ACTIONS(160), 1,
       anon_sym_DOLLAR2,
@@ -18973,6 +18811,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -18980,8 +18820,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11621] = 7,
     ACTIONS(512), 1,
@@ -18996,18 +18834,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(296), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      aux_sym__atom_token1,
-    ACTIONS(294), 6,
+    ACTIONS(294), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(296), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      aux_sym__atom_token1,
   [11653] = 10,
     ACTIONS(359), 1,
       anon_sym_DOLLAR,
@@ -19021,9 +18859,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_path,
     STATE(442), 1,
       sym__word,
-    ACTIONS(361), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(357), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(89), 2,
       sym__atom,
       sym_expansion,
@@ -19031,11 +18869,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(357), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(361), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11691] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19049,9 +18887,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19059,11 +18897,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11729] = 4,
     ACTIONS(1199), 1,
       anon_sym_EQ2,
@@ -19071,21 +18909,21 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(379), 6,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(377), 7,
+    ACTIONS(377), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(379), 8,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [11755] = 3,
     ACTIONS(164), 1,
       anon_sym_DOLLAR2,
@@ -19097,6 +18935,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -19104,8 +18944,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11779] = 3,
     ACTIONS(172), 1,
@@ -19118,6 +18956,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -19125,8 +18965,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11803] = 6,
     ACTIONS(1201), 1,
@@ -19139,19 +18977,19 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(302), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      sym_end_of_flags,
-      aux_sym__atom_token1,
-    ACTIONS(300), 6,
+    ACTIONS(300), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(302), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym_end_of_flags,
+      aux_sym__atom_token1,
   [11833] = 10,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19165,9 +19003,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19175,11 +19013,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11871] = 10,
     ACTIONS(1209), 1,
       anon_sym_DOLLAR,
@@ -19193,9 +19031,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_path,
     STATE(459), 1,
       sym__word,
-    ACTIONS(1212), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(1206), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(140), 2,
       sym__atom,
       sym_expansion,
@@ -19203,11 +19041,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1206), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1212), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [11909] = 3,
     ACTIONS(184), 1,
       anon_sym_DOLLAR2,
@@ -19219,6 +19057,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -19226,8 +19066,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11933] = 5,
     ACTIONS(150), 1,
@@ -19243,14 +19081,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(152), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11961] = 3,
     ACTIONS(156), 1,
@@ -19263,6 +19101,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -19270,8 +19110,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [11985] = 10,
     ACTIONS(504), 1,
@@ -19286,9 +19124,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym_path,
     STATE(469), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19296,11 +19134,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12023] = 3,
     ACTIONS(176), 1,
       anon_sym_DOLLAR2,
@@ -19312,6 +19150,8 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__json_start,
       sym__shell_start,
       sym__flag_start,
@@ -19319,8 +19159,6 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [12047] = 10,
     ACTIONS(1228), 1,
@@ -19335,9 +19173,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(1231), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(1225), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19345,11 +19183,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1225), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1231), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12085] = 13,
     ACTIONS(369), 1,
       sym__json_start,
@@ -19391,9 +19229,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_expose_instruction_repeat1,
     STATE(467), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19401,11 +19239,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12163] = 10,
     ACTIONS(134), 1,
       aux_sym_arg_declaration_token1,
@@ -19415,8 +19253,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR2,
     ACTIONS(1257), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1260), 1,
-      sym__immediate_escape_sequence,
     STATE(346), 1,
       aux_sym__word_immediate,
     STATE(431), 1,
@@ -19427,10 +19263,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1251), 5,
+    ACTIONS(1251), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1260), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [12200] = 10,
@@ -19442,8 +19280,6 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_DOLLAR_LBRACE2,
     ACTIONS(1271), 1,
       sym__eol,
-    ACTIONS(1273), 1,
-      sym__immediate_escape_sequence,
     STATE(370), 1,
       aux_sym__word_immediate,
     STATE(431), 1,
@@ -19454,10 +19290,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1265), 5,
+    ACTIONS(1265), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1273), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [12237] = 13,
@@ -19501,9 +19339,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_expose_instruction_repeat1,
     STATE(467), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19511,11 +19349,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12315] = 9,
     ACTIONS(1284), 1,
       anon_sym_DOLLAR,
@@ -19527,9 +19365,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_expose_instruction_repeat1,
     STATE(467), 1,
       sym__word,
-    ACTIONS(1287), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(1281), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19537,11 +19375,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1281), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1287), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12350] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19553,9 +19391,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19563,11 +19401,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12385] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19579,9 +19417,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19589,11 +19427,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12420] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19605,9 +19443,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19615,11 +19453,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12455] = 9,
     ACTIONS(1304), 1,
       anon_sym_DOLLAR,
@@ -19631,9 +19469,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(1307), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(1301), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19641,11 +19479,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1301), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1307), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12490] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19657,9 +19495,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19667,27 +19505,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12525] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(434), 6,
+    ACTIONS(434), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(436), 7,
+    ACTIONS(436), 9,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
@@ -19703,9 +19541,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19713,11 +19551,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12583] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -19729,9 +19567,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -19739,27 +19577,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [12618] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(462), 6,
+    ACTIONS(462), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(464), 7,
+    ACTIONS(464), 9,
       sym__eol,
       sym_heredoc_marker,
       sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
@@ -19771,20 +19609,20 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(379), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(377), 7,
+    ACTIONS(377), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(379), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      sym__flag_start,
+      sym_end_of_flags,
   [12666] = 13,
     ACTIONS(369), 1,
       sym__json_start,
@@ -19828,12 +19666,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(162), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [12732] = 7,
     ACTIONS(616), 1,
@@ -19848,17 +19686,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(296), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym_key_token1,
-    ACTIONS(294), 6,
+    ACTIONS(294), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(296), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym_key_token1,
   [12763] = 10,
     ACTIONS(1335), 1,
       anon_sym_DOLLAR,
@@ -19874,18 +19712,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_expansion,
     STATE(705), 1,
       sym_key,
-    ACTIONS(1329), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(1332), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1332), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1329), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [12800] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
@@ -19899,12 +19737,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(166), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [12823] = 7,
     ACTIONS(984), 1,
@@ -19919,17 +19757,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(296), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(294), 6,
+    ACTIONS(294), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(296), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [12854] = 6,
     ACTIONS(1345), 1,
       sym__flag_start,
@@ -19941,18 +19779,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(302), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym_end_of_flags,
-      aux_sym__atom_token1,
-    ACTIONS(300), 6,
+    ACTIONS(300), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(302), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym_end_of_flags,
+      aux_sym__atom_token1,
   [12883] = 7,
     ACTIONS(1037), 1,
       sym__flag_start,
@@ -19966,17 +19804,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(296), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__user_atom_token1,
-    ACTIONS(294), 6,
+    ACTIONS(294), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(296), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__user_atom_token1,
   [12914] = 6,
     ACTIONS(1350), 1,
       sym__flag_start,
@@ -19988,25 +19826,23 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(302), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym_end_of_flags,
-      aux_sym__user_atom_token1,
-    ACTIONS(300), 6,
+    ACTIONS(300), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(302), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym_end_of_flags,
+      aux_sym__user_atom_token1,
   [12943] = 10,
     ACTIONS(1267), 1,
       anon_sym_DOLLAR2,
     ACTIONS(1269), 1,
       anon_sym_DOLLAR_LBRACE2,
-    ACTIONS(1273), 1,
-      sym__immediate_escape_sequence,
     ACTIONS(1353), 1,
       aux_sym_arg_declaration_token1,
     ACTIONS(1355), 1,
@@ -20021,10 +19857,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1265), 5,
+    ACTIONS(1265), 3,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+    ACTIONS(1273), 3,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
   [12980] = 3,
@@ -20040,12 +19878,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(178), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13003] = 3,
     ACTIONS(3), 3,
@@ -20060,12 +19898,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(182), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13026] = 3,
     ACTIONS(3), 3,
@@ -20080,12 +19918,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(170), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13049] = 3,
     ACTIONS(3), 3,
@@ -20100,12 +19938,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(174), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13072] = 3,
     ACTIONS(3), 3,
@@ -20120,12 +19958,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(186), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13095] = 3,
     ACTIONS(3), 3,
@@ -20140,12 +19978,12 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(158), 9,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13118] = 3,
     ACTIONS(160), 1,
@@ -20158,14 +19996,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13141] = 13,
     ACTIONS(369), 1,
@@ -20208,9 +20046,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym_expose_instruction_repeat1,
     STATE(467), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -20218,16 +20056,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [13219] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
-    ACTIONS(506), 1,
-      sym_escape_sequence,
     ACTIONS(508), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(1371), 1,
@@ -20243,10 +20079,12 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 5,
+    ACTIONS(502), 3,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       aux_sym__atom_token1,
+    ACTIONS(506), 3,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
   [13254] = 3,
@@ -20260,14 +20098,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13277] = 10,
     ACTIONS(1377), 1,
@@ -20284,18 +20122,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_expansion,
     STATE(705), 1,
       sym_key,
-    ACTIONS(1373), 2,
-      sym_escape_sequence,
-      aux_sym_key_token1,
+    ACTIONS(1375), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1375), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1373), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym_key_token1,
   [13314] = 9,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -20307,9 +20145,9 @@ static const uint16_t ts_small_parse_table[] = {
       aux_sym__legacy_value,
     STATE(456), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -20317,11 +20155,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [13349] = 3,
     ACTIONS(168), 1,
       anon_sym_DOLLAR2,
@@ -20333,14 +20171,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13372] = 3,
     ACTIONS(172), 1,
@@ -20353,14 +20191,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13395] = 3,
     ACTIONS(176), 1,
@@ -20373,14 +20211,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13418] = 3,
     ACTIONS(180), 1,
@@ -20393,14 +20231,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13441] = 3,
     ACTIONS(184), 1,
@@ -20413,14 +20251,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13464] = 3,
     ACTIONS(156), 1,
@@ -20433,14 +20271,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
       sym_shell_fragment,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__shell_start,
       sym__flag_start,
       sym_end_of_flags,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13487] = 6,
     ACTIONS(1385), 1,
@@ -20453,37 +20291,37 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(302), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym_end_of_flags,
-      aux_sym_key_token1,
-    ACTIONS(300), 6,
+    ACTIONS(300), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(302), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym_end_of_flags,
+      aux_sym_key_token1,
   [13516] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(182), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(180), 8,
+    ACTIONS(180), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(182), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13538] = 3,
     ACTIONS(156), 1,
       anon_sym_DOLLAR2,
@@ -20494,30 +20332,30 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(158), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13560] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(434), 6,
+    ACTIONS(434), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(436), 6,
+    ACTIONS(436), 8,
       sym__eol,
       sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
@@ -20529,19 +20367,19 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(379), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(377), 7,
+    ACTIONS(377), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__user_atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(379), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [13606] = 8,
     ACTIONS(1029), 1,
       anon_sym_DOLLAR,
@@ -20551,9 +20389,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__eol,
     STATE(622), 1,
       sym__user_part,
-    ACTIONS(1031), 2,
-      sym_escape_sequence,
-      aux_sym__user_atom_token1,
+    ACTIONS(1027), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(418), 2,
       sym__user_atom,
       sym_expansion,
@@ -20561,30 +20399,30 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1027), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(1031), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__user_atom_token1,
   [13638] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(162), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(160), 8,
+    ACTIONS(160), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(162), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13660] = 8,
     ACTIONS(504), 1,
       anon_sym_DOLLAR,
@@ -20594,9 +20432,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -20604,11 +20442,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [13692] = 3,
     ACTIONS(160), 1,
       anon_sym_DOLLAR2,
@@ -20619,51 +20457,51 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(162), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13714] = 5,
     ACTIONS(1394), 1,
       anon_sym_COLON,
     ACTIONS(1396), 1,
       anon_sym_AT,
-    ACTIONS(1398), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1392), 8,
+    ACTIONS(1398), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(1392), 6,
       aux_sym_from_instruction_token2,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [13740] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(462), 6,
+    ACTIONS(462), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(464), 6,
+    ACTIONS(464), 8,
       sym__eol,
       sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
       sym__json_start,
       sym__flag_start,
       sym_end_of_flags,
@@ -20678,54 +20516,54 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(186), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13784] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(166), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(164), 8,
+    ACTIONS(164), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(166), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13806] = 5,
     ACTIONS(1400), 1,
       aux_sym__expansion_body_token1,
     STATE(432), 1,
       sym__expansion_body,
-    ACTIONS(152), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(150), 8,
+    ACTIONS(152), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(150), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13832] = 8,
     ACTIONS(504), 1,
@@ -20736,9 +20574,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__plain_word,
     STATE(465), 1,
       sym__word,
-    ACTIONS(506), 2,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
+    ACTIONS(502), 2,
+      anon_sym_BSLASH,
+      anon_sym_BQUOTE,
     STATE(137), 2,
       sym__atom,
       sym_expansion,
@@ -20746,11 +20584,11 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(502), 4,
-      anon_sym_BSLASH,
-      anon_sym_BQUOTE,
+    ACTIONS(506), 4,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
+      aux_sym__atom_token1,
   [13864] = 3,
     ACTIONS(164), 1,
       anon_sym_DOLLAR2,
@@ -20761,14 +20599,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(166), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13886] = 3,
     ACTIONS(176), 1,
@@ -20780,14 +20618,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(178), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13908] = 3,
     ACTIONS(180), 1,
@@ -20799,110 +20637,110 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(182), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [13930] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(170), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(168), 8,
+    ACTIONS(168), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(170), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13952] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(174), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(172), 8,
+    ACTIONS(172), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(174), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13974] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(178), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(176), 8,
+    ACTIONS(176), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(178), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [13996] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(186), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(184), 8,
+    ACTIONS(184), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(186), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [14018] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(158), 4,
-      sym__eol,
-      sym__immediate_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(156), 8,
+    ACTIONS(156), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
+      anon_sym_DOLLAR_LBRACE2,
+    ACTIONS(158), 6,
+      sym__eol,
+      sym__immediate_escape_sequence,
       sym__dq_immediate,
       sym__sq_immediate,
-      anon_sym_DOLLAR_LBRACE2,
+      sym__flag_start,
+      sym_end_of_flags,
   [14040] = 4,
     ACTIONS(1402), 1,
       anon_sym_EQ2,
@@ -20910,19 +20748,19 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(379), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-    ACTIONS(377), 7,
+    ACTIONS(377), 5,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(379), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
   [14064] = 3,
     ACTIONS(168), 1,
       anon_sym_DOLLAR2,
@@ -20933,14 +20771,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(170), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14086] = 3,
     ACTIONS(172), 1,
@@ -20952,14 +20790,14 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(174), 11,
       sym__eol,
       sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
       sym__flag_start,
       sym_end_of_flags,
       sym_image_name,
       aux_sym__atom_immediate_token1,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14108] = 4,
     ACTIONS(1404), 1,
@@ -20968,37 +20806,37 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(379), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym_key_token1,
-    ACTIONS(377), 6,
+    ACTIONS(377), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(379), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym_key_token1,
   [14132] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(436), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym__user_atom_token1,
-    ACTIONS(434), 6,
+    ACTIONS(434), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(436), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym__user_atom_token1,
   [14153] = 7,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21018,63 +20856,63 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1408), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14182] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(436), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym__atom_token1,
-    ACTIONS(434), 6,
+    ACTIONS(434), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(436), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym__atom_token1,
   [14203] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(464), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym_key_token1,
-    ACTIONS(462), 6,
+    ACTIONS(462), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(464), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym_key_token1,
   [14224] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(436), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym_key_token1,
-    ACTIONS(434), 6,
+    ACTIONS(434), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(436), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym_key_token1,
   [14245] = 9,
     ACTIONS(952), 1,
       anon_sym_EQ2,
@@ -21096,9 +20934,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1414), 4,
       sym__immediate_escape_sequence,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym_key_token2,
   [14278] = 7,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21118,64 +20956,64 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1424), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14307] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(844), 5,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      sym__json_start,
-      aux_sym__atom_token1,
-    ACTIONS(842), 6,
+    ACTIONS(842), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(844), 7,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      aux_sym__atom_token1,
   [14328] = 4,
     ACTIONS(1428), 1,
       anon_sym_AT,
-    ACTIONS(1430), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1426), 8,
+    ACTIONS(1430), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(1426), 6,
       aux_sym_from_instruction_token2,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [14351] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(464), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym__user_atom_token1,
-    ACTIONS(462), 6,
+    ACTIONS(462), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(464), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym__user_atom_token1,
   [14372] = 7,
     ACTIONS(1437), 1,
       anon_sym_DOLLAR2,
@@ -21195,27 +21033,27 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1434), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14401] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(464), 5,
-      sym__eol,
-      sym_escape_sequence,
-      sym__flag_start,
-      sym_end_of_flags,
-      aux_sym__atom_token1,
-    ACTIONS(462), 6,
+    ACTIONS(462), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(464), 7,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__flag_start,
+      sym_end_of_flags,
+      aux_sym__atom_token1,
   [14422] = 4,
     ACTIONS(1447), 1,
       sym__eol,
@@ -21223,17 +21061,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14444] = 11,
     ACTIONS(1241), 1,
       sym_shell_fragment,
@@ -21260,123 +21098,123 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
       sym__blank_line,
   [14480] = 3,
-    ACTIONS(162), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(160), 8,
+    ACTIONS(162), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(160), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14500] = 3,
-    ACTIONS(178), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(176), 8,
+    ACTIONS(178), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(176), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14520] = 3,
-    ACTIONS(182), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(180), 8,
+    ACTIONS(182), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(180), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14540] = 3,
-    ACTIONS(170), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(168), 8,
+    ACTIONS(170), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(168), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14560] = 3,
-    ACTIONS(174), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(172), 8,
+    ACTIONS(174), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(172), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14580] = 3,
-    ACTIONS(186), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(184), 8,
+    ACTIONS(186), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(184), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14600] = 3,
-    ACTIONS(158), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(156), 8,
+    ACTIONS(158), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(156), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14620] = 4,
     ACTIONS(1455), 1,
@@ -21385,17 +21223,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14642] = 4,
     ACTIONS(1457), 1,
       sym__eol,
@@ -21403,17 +21241,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14664] = 4,
     ACTIONS(1459), 1,
       sym__eol,
@@ -21421,51 +21259,51 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14686] = 3,
-    ACTIONS(166), 2,
-      sym__eol,
-      sym__immediate_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(164), 8,
+    ACTIONS(166), 4,
+      sym__eol,
+      sym__immediate_escape_sequence,
+      sym__dq_immediate,
+      sym__sq_immediate,
+    ACTIONS(164), 6,
       aux_sym_arg_declaration_token1,
       aux_sym__atom_immediate_token1,
       anon_sym_DOLLAR2,
       anon_sym_BSLASH2,
       anon_sym_BQUOTE2,
-      sym__dq_immediate,
-      sym__sq_immediate,
       anon_sym_DOLLAR_LBRACE2,
   [14706] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1463), 4,
-      sym__eol,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1461), 6,
+    ACTIONS(1461), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1463), 6,
+      sym__eol,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14726] = 8,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21485,9 +21323,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1465), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14756] = 8,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21507,9 +21345,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1465), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14786] = 5,
     ACTIONS(1473), 1,
       anon_sym_DOLLAR2,
@@ -21524,10 +21362,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(1471), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [14810] = 4,
     ACTIONS(1477), 1,
@@ -21536,17 +21374,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14832] = 8,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21566,9 +21404,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1465), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14862] = 8,
     ACTIONS(1410), 1,
       anon_sym_DOLLAR2,
@@ -21588,9 +21426,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1465), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14892] = 8,
     ACTIONS(1486), 1,
       anon_sym_DOLLAR2,
@@ -21610,25 +21448,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1483), 4,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
   [14922] = 3,
-    ACTIONS(1496), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1494), 8,
+    ACTIONS(1496), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(1494), 6,
       aux_sym_from_instruction_token2,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [14942] = 4,
     ACTIONS(1498), 1,
@@ -21637,17 +21475,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14964] = 4,
     ACTIONS(1500), 1,
       sym__eol,
@@ -21655,99 +21493,99 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [14986] = 3,
-    ACTIONS(1504), 2,
-      sym__eol,
-      sym_escape_sequence,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1502), 8,
+    ACTIONS(1504), 4,
+      sym__eol,
+      sym_escape_sequence,
+      sym_double_quoted_string,
+      sym_single_quoted_string,
+    ACTIONS(1502), 6,
       aux_sym_from_instruction_token2,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
       aux_sym__atom_token1,
-      sym_double_quoted_string,
-      sym_single_quoted_string,
       anon_sym_DOLLAR_LBRACE,
   [15006] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(844), 4,
-      sym__eol,
-      sym_escape_sequence,
-      sym__json_start,
-      aux_sym__atom_token1,
-    ACTIONS(842), 6,
+    ACTIONS(842), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(844), 6,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      sym__json_start,
+      aux_sym__atom_token1,
   [15026] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(844), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__user_atom_token1,
-    ACTIONS(842), 6,
+    ACTIONS(842), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(844), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__user_atom_token1,
   [15045] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1508), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1506), 6,
+    ACTIONS(1506), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1508), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15064] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1445), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1443), 6,
+    ACTIONS(1443), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1445), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15083] = 10,
     ACTIONS(1510), 1,
       aux_sym_arg_declaration_token1,
@@ -21776,113 +21614,113 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1463), 3,
-      sym_heredoc_marker,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1461), 6,
+    ACTIONS(1461), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1463), 5,
+      sym_heredoc_marker,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15135] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1520), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1518), 6,
+    ACTIONS(1518), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1520), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15154] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(844), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(842), 6,
+    ACTIONS(842), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(844), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15173] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1522), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym_key_token1,
-    ACTIONS(1524), 6,
+    ACTIONS(1524), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1522), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym_key_token1,
   [15192] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(844), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym_key_token1,
-    ACTIONS(842), 6,
+    ACTIONS(842), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(844), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym_key_token1,
   [15211] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1528), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1526), 6,
+    ACTIONS(1526), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1528), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15230] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1532), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1530), 6,
+    ACTIONS(1530), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1532), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15249] = 7,
     ACTIONS(1041), 1,
       anon_sym_EQ2,
@@ -21900,25 +21738,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1534), 4,
       sym__immediate_escape_sequence,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym_key_token2,
   [15276] = 3,
     ACTIONS(3), 3,
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1545), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1543), 6,
+    ACTIONS(1543), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1545), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15295] = 6,
     ACTIONS(1365), 1,
       sym__flag_start,
@@ -21943,17 +21781,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_line_continuation,
       sym_comment,
       sym__blank_line,
-    ACTIONS(1463), 3,
-      sym__eol,
-      sym_escape_sequence,
-      aux_sym__atom_token1,
-    ACTIONS(1461), 6,
+    ACTIONS(1461), 4,
       anon_sym_BSLASH,
       anon_sym_BQUOTE,
       anon_sym_DOLLAR,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(1463), 5,
+      sym__eol,
+      sym_escape_sequence,
       sym_double_quoted_string,
       sym_single_quoted_string,
-      anon_sym_DOLLAR_LBRACE,
+      aux_sym__atom_token1,
   [15339] = 7,
     ACTIONS(952), 1,
       anon_sym_EQ2,
@@ -21971,9 +21809,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1414), 4,
       sym__immediate_escape_sequence,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym_key_token2,
   [15366] = 5,
     ACTIONS(1549), 1,
       sym__flag_start,
@@ -22009,9 +21847,9 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1552), 4,
       sym__immediate_escape_sequence,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym_key_token2,
   [15416] = 9,
     ACTIONS(1554), 1,
       sym__eol,
@@ -22063,10 +21901,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(158), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15492] = 3,
     ACTIONS(1001), 1,
@@ -22078,10 +21916,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(1003), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15510] = 8,
     ACTIONS(369), 1,
@@ -22193,10 +22031,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(174), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15668] = 5,
     ACTIONS(1582), 1,
@@ -22225,10 +22063,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(170), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15708] = 8,
     ACTIONS(369), 1,
@@ -22260,10 +22098,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(186), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15754] = 3,
     ACTIONS(1587), 1,
@@ -22290,10 +22128,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(1589), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15790] = 3,
     ACTIONS(176), 1,
@@ -22305,10 +22143,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(178), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15808] = 3,
     ACTIONS(180), 1,
@@ -22320,10 +22158,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(182), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15826] = 8,
     ACTIONS(369), 1,
@@ -22355,10 +22193,10 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(990), 7,
       sym__eol,
       sym__immediate_escape_sequence,
-      anon_sym_COLON,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_COLON,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15872] = 3,
     ACTIONS(172), 1,
@@ -22369,10 +22207,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(174), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [15889] = 6,
     ACTIONS(1451), 1,
@@ -22433,9 +22271,9 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(1603), 6,
       sym__eol,
       sym__immediate_escape_sequence,
-      aux_sym__user_atom_immediate_token1,
       sym__dq_immediate,
       sym__sq_immediate,
+      aux_sym__user_atom_immediate_token1,
       anon_sym_DOLLAR_LBRACE2,
   [15971] = 3,
     ACTIONS(176), 1,
@@ -22446,10 +22284,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(178), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [15988] = 3,
     ACTIONS(180), 1,
@@ -22460,10 +22298,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(182), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16005] = 2,
     ACTIONS(3), 3,
@@ -22487,10 +22325,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(170), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16037] = 3,
     ACTIONS(988), 1,
@@ -22501,10 +22339,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(990), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16054] = 3,
     ACTIONS(1001), 1,
@@ -22515,10 +22353,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1003), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16071] = 8,
     ACTIONS(1607), 1,
@@ -22581,10 +22419,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(186), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16159] = 3,
     ACTIONS(156), 1,
@@ -22595,10 +22433,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(158), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16176] = 8,
     ACTIONS(1607), 1,
@@ -22645,10 +22483,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym__blank_line,
     ACTIONS(1150), 6,
       sym__immediate_escape_sequence,
-      anon_sym_EQ2,
-      aux_sym_key_token2,
       sym__dq_immediate,
       sym__sq_immediate,
+      anon_sym_EQ2,
+      aux_sym_key_token2,
       anon_sym_DOLLAR_LBRACE2,
   [16243] = 8,
     ACTIONS(1607), 1,
@@ -25843,9 +25681,9 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [954] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_key, 1, 0, 0),
   [956] = {.entry = {.count = 1, .reusable = false}}, SHIFT(275),
   [958] = {.entry = {.count = 1, .reusable = false}}, SHIFT(616),
-  [960] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
-  [962] = {.entry = {.count = 1, .reusable = true}}, SHIFT(631),
-  [964] = {.entry = {.count = 1, .reusable = false}}, SHIFT(315),
+  [960] = {.entry = {.count = 1, .reusable = true}}, SHIFT(631),
+  [962] = {.entry = {.count = 1, .reusable = false}}, SHIFT(315),
+  [964] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
   [966] = {.entry = {.count = 1, .reusable = false}}, SHIFT(265),
   [968] = {.entry = {.count = 1, .reusable = false}}, SHIFT(255),
   [970] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
@@ -25886,8 +25724,8 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1043] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0),
   [1045] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
   [1048] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(616),
-  [1051] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
-  [1054] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(631),
+  [1051] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(631),
+  [1054] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_key_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
   [1057] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__word_immediate, 2, 0, 0), SHIFT_REPEAT(328),
   [1060] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym__word_immediate, 2, 0, 0), SHIFT_REPEAT(287),
   [1063] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym__word_immediate, 2, 0, 0), SHIFT_REPEAT(583),
@@ -26370,12 +26208,16 @@ enum ts_external_scanner_symbol_identifiers {
   ts_external_token_heredoc_end = 10,
   ts_external_token_escape_sequence = 11,
   ts_external_token__immediate_escape_sequence = 12,
-  ts_external_token__json_start = 13,
-  ts_external_token__shell_start = 14,
-  ts_external_token__flag_start = 15,
-  ts_external_token_end_of_flags = 16,
-  ts_external_token_image_name = 17,
-  ts_external_token__error_sentinel = 18,
+  ts_external_token_double_quoted_string = 13,
+  ts_external_token__dq_immediate = 14,
+  ts_external_token_single_quoted_string = 15,
+  ts_external_token__sq_immediate = 16,
+  ts_external_token__json_start = 17,
+  ts_external_token__shell_start = 18,
+  ts_external_token__flag_start = 19,
+  ts_external_token_end_of_flags = 20,
+  ts_external_token_image_name = 21,
+  ts_external_token__error_sentinel = 22,
 };
 
 static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
@@ -26392,6 +26234,10 @@ static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
   [ts_external_token_heredoc_end] = sym_heredoc_end,
   [ts_external_token_escape_sequence] = sym_escape_sequence,
   [ts_external_token__immediate_escape_sequence] = sym__immediate_escape_sequence,
+  [ts_external_token_double_quoted_string] = sym_double_quoted_string,
+  [ts_external_token__dq_immediate] = sym__dq_immediate,
+  [ts_external_token_single_quoted_string] = sym_single_quoted_string,
+  [ts_external_token__sq_immediate] = sym__sq_immediate,
   [ts_external_token__json_start] = sym__json_start,
   [ts_external_token__shell_start] = sym__shell_start,
   [ts_external_token__flag_start] = sym__flag_start,
@@ -26415,6 +26261,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_heredoc_end] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__shell_start] = true,
     [ts_external_token__flag_start] = true,
@@ -26453,6 +26303,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
   },
@@ -26464,6 +26316,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
@@ -26482,6 +26338,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
@@ -26493,6 +26353,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
   },
@@ -26503,6 +26367,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
@@ -26515,6 +26381,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [13] = {
     [ts_external_token__eol] = true,
@@ -26522,6 +26392,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
@@ -26533,6 +26405,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [15] = {
     [ts_external_token__eol] = true,
@@ -26540,6 +26416,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
   },
@@ -26550,6 +26428,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [17] = {
     [ts_external_token_line_continuation] = true,
@@ -26557,6 +26439,10 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token_single_quoted_string] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [18] = {
     [ts_external_token__eol] = true,
@@ -26566,6 +26452,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_shell_fragment] = true,
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__shell_start] = true,
     [ts_external_token__flag_start] = true,
@@ -26578,6 +26466,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_shell_fragment] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__json_start] = true,
     [ts_external_token__shell_start] = true,
     [ts_external_token__flag_start] = true,
@@ -26590,6 +26480,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_shell_fragment] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__shell_start] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
@@ -26601,6 +26493,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
     [ts_external_token__json_start] = true,
   },
   [22] = {
@@ -26609,6 +26503,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
     [ts_external_token__json_start] = true,
   },
   [23] = {
@@ -26617,6 +26513,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
     [ts_external_token__flag_start] = true,
     [ts_external_token_end_of_flags] = true,
     [ts_external_token_image_name] = true,
@@ -26627,6 +26525,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
   },
   [25] = {
     [ts_external_token_line_continuation] = true,
@@ -26634,6 +26534,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
   },
   [26] = {
     [ts_external_token__eol] = true,
@@ -26652,6 +26554,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [28] = {
     [ts_external_token__eol] = true,
@@ -26670,12 +26574,16 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
   },
   [30] = {
     [ts_external_token_line_continuation] = true,
     [ts_external_token_comment] = true,
     [ts_external_token__blank_line] = true,
     [ts_external_token__immediate_escape_sequence] = true,
+    [ts_external_token__dq_immediate] = true,
+    [ts_external_token__sq_immediate] = true,
   },
   [31] = {
     [ts_external_token__eol] = true,
@@ -26684,6 +26592,8 @@ static const bool ts_external_scanner_states[45][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__blank_line] = true,
     [ts_external_token_heredoc_marker] = true,
     [ts_external_token_escape_sequence] = true,
+    [ts_external_token_double_quoted_string] = true,
+    [ts_external_token_single_quoted_string] = true,
   },
   [32] = {
     [ts_external_token__eol] = true,

@@ -32,6 +32,10 @@ enum TokenType {
   HEREDOC_END,
   ESCAPE_SEQUENCE,
   IMMEDIATE_ESCAPE_SEQUENCE,
+  DOUBLE_QUOTED_STRING,
+  IMMEDIATE_DOUBLE_QUOTED_STRING,
+  SINGLE_QUOTED_STRING,
+  IMMEDIATE_SINGLE_QUOTED_STRING,
   JSON_START,
   SHELL_START,
   FLAG_START,
@@ -546,6 +550,56 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
 }
 
 // ---------------------------------------------------------------------------
+// Quoted strings in words. BuildKit joins continuation lines before it looks at
+// quotes, so a quoted string may span continuations (and the comment and blank
+// lines they skip). Without a continuation, a newline ends an unclosed string.
+
+static bool scan_quoted_string(Scanner *s, TSLexer *lexer, int32_t quote) {
+  advance(lexer);  // the opening quote
+  int32_t prev = quote;
+  for (;;) {
+    lexer->mark_end(lexer);
+    int32_t c = lexer->lookahead;
+    if (lexer->eof(lexer) || c == '\n') return true;
+    if (c == '\r') {
+      if (skip_carriage_returns_to_eol(lexer)) return true;
+      prev = '\r';
+      continue;
+    }
+    if (c == s->escape && prev != s->escape) {
+      advance(lexer);
+      while (is_blank(lexer->lookahead)) advance(lexer);
+      if (lexer->lookahead == '\r') skip_carriage_returns_to_eol(lexer);
+      if (lexer->lookahead == '\n') {
+        advance(lexer);
+        LogicalReader reader = {.lexer = lexer, .escape = s->escape, .prev = ' ', .pending = -1, .ended = false};
+        skip_continuation_fillers(&reader);
+        prev = ' ';
+        continue;
+      }
+      if (lexer->eof(lexer)) {
+        lexer->mark_end(lexer);
+        return true;
+      }
+      if (quote == '"' && lexer->lookahead != '\n') {
+        prev = lexer->lookahead;
+        advance(lexer);
+        prev = prev == s->escape ? 0 : prev;
+      } else {
+        prev = s->escape;
+      }
+      continue;
+    }
+    advance(lexer);
+    if (c == quote) {
+      lexer->mark_end(lexer);
+      return true;
+    }
+    prev = c;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Parser directives: `#` blank* name blank* `=` blank* value (BuildKit's regex).
 
 static bool is_alpha(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -804,6 +858,17 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   if (valid[IMAGE_NAME] && separated) return scan_image_name(s, lexer);
+
+  if (c == '"' || c == '\'') {
+    bool dq = c == '"';
+    bool immediate = !had_space && valid[dq ? IMMEDIATE_DOUBLE_QUOTED_STRING : IMMEDIATE_SINGLE_QUOTED_STRING];
+    if (immediate || valid[dq ? DOUBLE_QUOTED_STRING : SINGLE_QUOTED_STRING]) {
+      scan_quoted_string(s, lexer, c);
+      lexer->result_symbol = dq ? (immediate ? IMMEDIATE_DOUBLE_QUOTED_STRING : DOUBLE_QUOTED_STRING)
+                                : (immediate ? IMMEDIATE_SINGLE_QUOTED_STRING : SINGLE_QUOTED_STRING);
+      return true;
+    }
+  }
 
   if (valid[HEREDOC_MARKER] && separated && (c == '<' || (c >= '0' && c <= '9'))) {
     lexer->mark_end(lexer);

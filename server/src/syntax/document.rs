@@ -1,0 +1,131 @@
+//! A Dockerfile being edited: a rope, the text, the Dockerfile tree and one
+//! bash tree per shell-form instruction, all updated incrementally.
+
+use std::ops::Range;
+
+use ropey::Rope;
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+use super::shell::ShellTrees;
+use super::{dockerfile_language, Dockerfile};
+
+/// An open Dockerfile. Edits are byte ranges; `lsp/` converts positions.
+pub struct Document {
+    rope: Rope,
+    text: String,
+    parser: Parser,
+    tree: Tree,
+    shells: ShellTrees,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document").field("len", &self.text.len()).finish_non_exhaustive()
+    }
+}
+
+/// A tree-sitter parser for our grammar.
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    // The grammar is compiled into this binary with a matching ABI; the
+    // `language_loads` test guards this.
+    #[allow(clippy::expect_used)]
+    parser.set_language(&dockerfile_language()).expect("the Dockerfile grammar matches the tree-sitter ABI");
+    parser
+}
+
+/// Parses `source` from scratch, reading from `chunk`.
+fn parse_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
+    let mut read = |byte: usize, _: Point| -> &[u8] {
+        if byte >= rope.len_bytes() {
+            return &[];
+        }
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+        chunk.as_bytes().get(byte - chunk_start..).unwrap_or_default()
+    };
+    match parser.parse_with_options(&mut read, old, None) {
+        Some(tree) => tree,
+        None => {
+            // Only a missing language or a cancellation makes tree-sitter give up;
+            // neither applies here, but a fresh parser never fails either.
+            *parser = new_parser();
+            #[allow(clippy::expect_used)]
+            parser.parse_with_options(&mut read, None, None).expect("a parser with a language always returns a tree")
+        }
+    }
+}
+
+impl Document {
+    /// Parses a new document.
+    pub fn new(text: &str) -> Self {
+        let rope = Rope::from_str(text);
+        let mut parser = new_parser();
+        let tree = parse_with(&mut parser, &rope, None);
+        let mut shells = ShellTrees::default();
+        shells.update(&tree, text);
+        Document { rope, text: text.to_owned(), parser, tree, shells }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn shells(&self) -> &ShellTrees {
+        &self.shells
+    }
+
+    /// The typed syntax model of the current text.
+    pub fn model(&self) -> Dockerfile {
+        Dockerfile::from_tree(&self.tree, &self.text)
+    }
+
+    /// Replaces `range` (bytes, clamped to the text and to character boundaries)
+    /// with `new_text`, then re-parses incrementally.
+    pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
+        let start = floor_char_boundary(&self.text, range.start.min(self.text.len()));
+        let old_end = floor_char_boundary(&self.text, range.end.clamp(start, self.text.len()));
+        let start_position = self.point(start);
+        let old_end_position = self.point(old_end);
+
+        let start_char = self.rope.byte_to_char(start);
+        let old_end_char = self.rope.byte_to_char(old_end);
+        self.rope.remove(start_char..old_end_char);
+        self.rope.insert(start_char, new_text);
+        self.text.replace_range(start..old_end, new_text);
+
+        let new_end = start + new_text.len();
+        let new_end_position = self.point(new_end);
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: old_end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+        self.tree = parse_with(&mut self.parser, &self.rope, Some(&self.tree));
+        self.shells.update(&self.tree, &self.text);
+    }
+
+    /// The tree-sitter point (row, byte column) of a byte offset.
+    pub fn point(&self, byte: usize) -> Point {
+        let byte = byte.min(self.rope.len_bytes());
+        let row = self.rope.byte_to_line(byte);
+        Point { row, column: byte - self.rope.line_to_byte(row) }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}

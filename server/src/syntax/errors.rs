@@ -1,0 +1,304 @@
+//! Syntax errors (DF001): what BuildKit rejects, each with a precise range.
+//!
+//! Three sources, in the order BuildKit meets them: the parser (directives,
+//! unterminated heredocs, ENV/LABEL pairs, JSON arrays of non-strings, overlong
+//! lines), the tree (anything our grammar could not place, confined to its
+//! instruction), and the instruction parser (unknown instructions, argument
+//! counts, unknown flags).
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::buildkit::{self, Command, InstructionText, ParseError};
+use super::model::{CommandForm, Dockerfile, Instruction, InstructionKind};
+
+/// One syntax error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// BuildKit's scanner refuses lines longer than `bufio.MaxScanTokenSize`.
+const MAX_LINE: usize = 64 * 1024;
+
+/// All syntax errors of a document, in source order.
+pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    directive_errors(model, source, &mut errors);
+    long_lines(source, &mut errors);
+    tree_errors(tree.root_node(), source, &mut errors);
+    // A template that generates Dockerfiles is only a Dockerfile after expansion:
+    // check what BuildKit's parser checks, not what the expansion will decide.
+    let is_template = is_template(source);
+    for instruction in &model.instructions {
+        if let Err(error) = lower(instruction, model, source) {
+            errors.push(SyntaxError { range: error.range, message: error.message });
+        }
+        if !is_template {
+            instruction_errors(instruction, source, false, &mut errors);
+        }
+    }
+    if model.instructions.is_empty() {
+        errors.push(SyntaxError { range: 0..0, message: "file with no instructions".into() });
+    }
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors.dedup_by(|a, b| a.range.start == b.range.start && a.message == b.message);
+    errors
+}
+
+/// The instruction list as BuildKit's parser returns it, or its first error.
+pub(crate) fn buildkit_parse(model: &Dockerfile, source: &str) -> Result<Vec<Command>, ParseError> {
+    let mut errors = Vec::new();
+    directive_errors(model, source, &mut errors);
+    long_lines(source, &mut errors);
+    if let Some(first) = errors.into_iter().next() {
+        return Err(ParseError { message: first.message, range: first.range });
+    }
+    let mut commands = Vec::with_capacity(model.instructions.len());
+    for instruction in &model.instructions {
+        if let Some(missing) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
+            return Err(ParseError { message: "unterminated heredoc".into(), range: missing.marker.clone() });
+        }
+        commands.push(lower(instruction, model, source)?);
+    }
+    if commands.is_empty() {
+        return Err(ParseError { message: "file with no instructions".into(), range: 0..0 });
+    }
+    Ok(commands)
+}
+
+fn lower(instruction: &Instruction, model: &Dockerfile, source: &str) -> Result<Command, ParseError> {
+    let lines = source.get(instruction.range.start..instruction.line_range.end).unwrap_or_default();
+    let heredocs = instruction
+        .heredocs
+        .iter()
+        .map(|h| {
+            let marker = source.get(h.marker.clone()).unwrap_or_default().to_owned();
+            let body = source.get(h.body.clone()).unwrap_or_default().to_owned();
+            (marker, body)
+        })
+        .collect();
+    let end_line = instruction.end_row + 1;
+    buildkit::lower(&InstructionText {
+        lines,
+        offset: instruction.range.start,
+        start_line: instruction.start_row + 1,
+        end_line,
+        heredocs,
+        escape: model.escape,
+    })
+}
+
+/// Go, jq and gawk templates that generate Dockerfiles (docker-library's
+/// `Dockerfile.template` files) have template blocks on lines of their own.
+fn is_template(source: &str) -> bool {
+    source.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("{{") && !line.starts_with("{{{")
+    })
+}
+
+fn directive_errors(model: &Dockerfile, source: &str, errors: &mut Vec<SyntaxError>) {
+    let mut seen: Vec<String> = Vec::new();
+    for directive in &model.directives {
+        let name = source.get(directive.name.clone()).unwrap_or_default().to_ascii_lowercase();
+        if seen.contains(&name) {
+            errors.push(SyntaxError {
+                range: directive.range.start..directive.value.end,
+                message: format!("only one {name} parser directive can be used"),
+            });
+            continue;
+        }
+        if name == "escape" {
+            let value = source.get(directive.value.clone()).unwrap_or_default();
+            if value != "`" && value != "\\" {
+                errors.push(SyntaxError {
+                    range: directive.value.clone(),
+                    message: format!("invalid escape token '{value}' does not match ` or \\"),
+                });
+            }
+        }
+        seen.push(name);
+    }
+}
+
+fn long_lines(source: &str, errors: &mut Vec<SyntaxError>) {
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        if line.len() > MAX_LINE {
+            errors.push(SyntaxError {
+                range: start..start + line.trim_end_matches('\n').len(),
+                message: format!("dockerfile line greater than max allowed size of {}", MAX_LINE - 1),
+            });
+        }
+        start += line.len();
+    }
+}
+
+/// ERROR and MISSING nodes, reported once per instruction.
+fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        if !child.has_error() {
+            continue;
+        }
+        if let Some(error) = first_error(child) {
+            errors.push(describe(child, error, source));
+        }
+    }
+}
+
+fn first_error(node: Node<'_>) -> Option<Node<'_>> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    children.into_iter().filter(|c| c.has_error() || c.is_missing()).find_map(first_error)
+}
+
+fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError {
+    let keyword = instruction
+        .child(0)
+        .filter(|k| !k.is_error())
+        .and_then(|k| source.get(k.byte_range()))
+        .map(str::to_ascii_uppercase);
+    if error.is_missing() {
+        let what = error.kind();
+        let message = match (what, keyword.as_deref()) {
+            ("heredoc_end", _) => "unterminated heredoc".to_owned(),
+            (_, Some(k)) => format!("{k}: expected {}", what.replace('_', " ")),
+            (_, None) => format!("expected {}", what.replace('_', " ")),
+        };
+        let at = error.start_byte();
+        return SyntaxError { range: at..at, message };
+    }
+    let mut range = error.byte_range();
+    // Keep the range on the error's first line: the rest is usually fine.
+    if let Some(text) = source.get(range.clone()) {
+        let trimmed = text.trim_end_matches(['\n', '\r']);
+        range.end = range.start + trimmed.len();
+    }
+    let text = source.get(range.clone()).unwrap_or_default();
+    let shown: String = text.chars().take(40).collect();
+    let message = match keyword {
+        Some(k) if instruction.kind().ends_with("_instruction") => format!("{k}: unexpected `{shown}`"),
+        _ => format!("invalid instruction: `{shown}`"),
+    };
+    SyntaxError { range, message }
+}
+
+/// What BuildKit's instruction parser rejects after parsing.
+fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool, errors: &mut Vec<SyntaxError>) {
+    let text = |r: &Range<usize>| source.get(r.clone()).unwrap_or_default();
+    let keyword = text(&instruction.keyword).to_ascii_uppercase();
+    let whole = instruction.line_range.clone();
+    let mut error = |range: Range<usize>, message: String| errors.push(SyntaxError { range, message });
+    let args = &instruction.arguments;
+
+    let allowed: &[&str] = match instruction.kind {
+        InstructionKind::From => &["platform"],
+        InstructionKind::Run => &["mount", "network", "security", "device"],
+        InstructionKind::Copy => &["from", "chown", "chmod", "link", "parents", "exclude"],
+        InstructionKind::Add => &["chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack"],
+        InstructionKind::Healthcheck => &["interval", "timeout", "start-period", "start-interval", "retries"],
+        InstructionKind::Onbuild | InstructionKind::Unknown => &[],
+        _ => &[],
+    };
+    if !matches!(instruction.kind, InstructionKind::Onbuild | InstructionKind::Unknown) {
+        for flag in &instruction.flags {
+            let name = text(&flag.name);
+            if !allowed.contains(&name) {
+                error(flag.range.clone(), format!("unknown flag: {name}"));
+            }
+        }
+    }
+
+    match instruction.kind {
+        InstructionKind::Unknown => {
+            let name = text(&instruction.keyword);
+            error(instruction.keyword.clone(), format!("unknown instruction: {name}"));
+        }
+        InstructionKind::From => {
+            if in_onbuild {
+                error(instruction.keyword.clone(), "FROM isn't allowed as an ONBUILD trigger".into());
+            }
+            match (&instruction.image, instruction.stage_name.is_some(), args.is_empty()) {
+                (None, _, _) => error(whole, "FROM requires either one or three arguments".into()),
+                (Some(_), _, false) => {
+                    let range = args.first().map_or(whole.clone(), |a| a.start..args.last().map_or(a.end, |l| l.end));
+                    error(range, "FROM requires either one or three arguments".into());
+                }
+                _ => {}
+            }
+        }
+        InstructionKind::Env | InstructionKind::Label | InstructionKind::Arg => {
+            if instruction.pairs.is_empty() {
+                error(whole, format!("{keyword} requires at least one argument"));
+            }
+        }
+        InstructionKind::Copy | InstructionKind::Add => {
+            let json_count = instruction.json_arguments.as_ref().map(|_| 2);
+            if json_count.is_none() && args.len() < 2 {
+                error(
+                    whole,
+                    format!("{keyword} requires at least two arguments, but only one was provided. Destination could not be determined."),
+                );
+            }
+        }
+        InstructionKind::Maintainer => {
+            if in_onbuild {
+                error(instruction.keyword.clone(), "MAINTAINER isn't allowed as an ONBUILD trigger".into());
+            }
+            if args.is_empty() {
+                error(whole, "MAINTAINER requires exactly one argument".into());
+            }
+        }
+        InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal => {
+            if args.is_empty() {
+                error(whole, format!("{keyword} requires exactly one argument"));
+            }
+        }
+        InstructionKind::Expose => {
+            if args.is_empty() {
+                error(whole, "EXPOSE requires at least one argument".into());
+            }
+        }
+        InstructionKind::Volume => {
+            if args.is_empty() && instruction.json_arguments.is_none() {
+                error(whole, "VOLUME requires at least one argument".into());
+            }
+        }
+        InstructionKind::Shell => match &instruction.command {
+            Some(CommandForm::Exec { items, .. }) if !items.is_empty() => {}
+            Some(CommandForm::Exec { range, .. }) => error(range.clone(), "SHELL requires at least one argument".into()),
+            Some(CommandForm::Shell { range, .. }) => {
+                error(range.clone(), "SHELL requires the arguments to be in JSON form".into());
+            }
+            None => error(whole, "SHELL requires at least one argument".into()),
+        },
+        InstructionKind::Healthcheck => {
+            let line = text(&instruction.line_range);
+            let has_type = instruction.command.is_some()
+                || line.split_whitespace().any(|w| w.eq_ignore_ascii_case("NONE") || w.eq_ignore_ascii_case("CMD"));
+            if !has_type {
+                error(whole, "HEALTHCHECK requires at least one argument".into());
+            } else if instruction.command.is_none() && !line.split_whitespace().any(|w| w.eq_ignore_ascii_case("NONE")) {
+                error(whole, "Missing command after HEALTHCHECK CMD".into());
+            }
+        }
+        InstructionKind::Onbuild => match &instruction.trigger {
+            None => error(whole, "ONBUILD requires at least one argument".into()),
+            Some(trigger) => {
+                if trigger.kind == InstructionKind::Onbuild {
+                    error(trigger.keyword.clone(), "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into());
+                } else {
+                    instruction_errors(trigger, source, true, errors);
+                }
+            }
+        },
+        InstructionKind::Run | InstructionKind::Cmd | InstructionKind::Entrypoint => {}
+    }
+}
