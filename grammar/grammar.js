@@ -23,7 +23,7 @@ function caseInsensitive(word) {
 
 /** An instruction keyword: case-insensitive, shown upper-case in the tree. */
 function keyword(word) {
-  return alias(token(prec(2, caseInsensitive(word))), word.toUpperCase());
+  return alias(token(caseInsensitive(word)), word.toUpperCase());
 }
 
 module.exports = grammar({
@@ -126,7 +126,7 @@ module.exports = grammar({
       seq(
         keyword('RUN'),
         optional($._flags),
-        optional(field('command', choice($.json_array, $.shell_command))),
+        optional(choice(seq(field('command', $.json_array), optional(field('ignored', alias($._plain_shell_command, $.ignored_text)))), field('command', $.shell_command))),
         $._eol,
         repeat(field('heredoc', $.heredoc)),
       ),
@@ -140,7 +140,10 @@ module.exports = grammar({
     shell_instruction: ($) =>
       seq(keyword('SHELL'), optional($._flags), optional(field('command', $._exec_or_shell)), $._eol),
 
-    _exec_or_shell: ($) => choice($.json_array, alias($._plain_shell_command, $.shell_command)),
+    _exec_or_shell: ($) => choice($._exec_form, alias($._plain_shell_command, $.shell_command)),
+
+    // BuildKit v0.12 ignores text after a complete JSON array.
+    _exec_form: ($) => seq($.json_array, optional(field('ignored', alias($._plain_shell_command, $.ignored_text)))),
 
     healthcheck_instruction: ($) =>
       seq(
@@ -176,7 +179,7 @@ module.exports = grammar({
         optional($._flags),
         optional(
           choice(
-            field('arguments', $.json_array),
+            seq(field('arguments', $.json_array), optional(field('ignored', alias($._plain_shell_command, $.ignored_text)))),
             seq(
               repeat(field('source', choice($.path, $.heredoc_marker))),
               field('destination', choice($.path, $.heredoc_marker)),
@@ -191,7 +194,12 @@ module.exports = grammar({
       seq(
         keyword('VOLUME'),
         optional($._flags),
-        optional(choice(field('arguments', $.json_array), repeat1(field('path', $.path)))),
+        optional(
+          choice(
+            seq(field('arguments', $.json_array), optional(field('ignored', alias($._plain_shell_command, $.ignored_text)))),
+            repeat1(field('path', $.path)),
+          ),
+        ),
         $._eol,
       ),
 

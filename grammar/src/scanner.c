@@ -309,14 +309,14 @@ static bool json_value(Json *j, int depth) {
   }
 }
 
-// True when the rest of the logical line is exactly one JSON array (plus blanks).
+// True when the logical line starts with one complete JSON array. BuildKit
+// v0.12 decodes the first JSON value with a json.Decoder and ignores what
+// follows it (newer releases require the array to end the line).
 static bool rest_is_json_array(TSLexer *lexer, int32_t escape) {
   Json j = {.reader = {.lexer = lexer, .escape = escape, .prev = ' ', .pending = -1, .ended = false}, .c = 0};
   json_next(&j);
   if (j.c != '[') return false;
-  if (!json_container(&j, 0, ']', false)) return false;
-  while (j.c >= 0 && is_line_space(j.c)) json_next(&j);
-  return j.c < 0;
+  return json_container(&j, 0, ']', false);
 }
 
 // ---------------------------------------------------------------------------

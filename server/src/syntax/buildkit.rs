@@ -441,9 +441,12 @@ fn parse_json(rest: &str) -> JsonOutcome {
     if !rest.starts_with('[') {
         return JsonOutcome::NotJson;
     }
-    match serde_json::from_str::<Vec<serde_json::Value>>(rest) {
-        Err(_) => JsonOutcome::NotJson,
-        Ok(values) => {
+    // BuildKit v0.12 reads the first JSON value with a json.Decoder: text after
+    // the array is ignored.
+    let first = serde_json::Deserializer::from_str(rest).into_iter::<Vec<serde_json::Value>>().next();
+    match first {
+        None | Some(Err(_)) => JsonOutcome::NotJson,
+        Some(Ok(values)) => {
             let mut strings = Vec::with_capacity(values.len());
             for value in values {
                 match value {

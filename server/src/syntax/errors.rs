@@ -32,13 +32,33 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
     // A template that generates Dockerfiles is only a Dockerfile after expansion:
     // check what BuildKit's parser checks, not what the expansion will decide.
     let is_template = is_template(source);
-    for instruction in &model.instructions {
-        if let Err(error) = lower(instruction, model, source) {
-            errors.push(SyntaxError { range: error.range, message: error.message });
+    let first_from = model.instructions.iter().position(|i| i.kind == InstructionKind::From);
+    for (index, instruction) in model.instructions.iter().enumerate() {
+        let lowered = lower(instruction, model, source);
+        if let Err(error) = &lowered {
+            errors.push(SyntaxError { range: error.range.clone(), message: error.message.clone() });
         }
-        if !is_template {
-            instruction_errors(instruction, source, false, &mut errors);
+        if is_template {
+            continue;
         }
+        // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
+        let keyword = source.get(instruction.keyword.clone()).unwrap_or_default();
+        if let Ok(command) = &lowered {
+            if instruction.kind != InstructionKind::Unknown && command.cmd != keyword {
+                errors.push(SyntaxError {
+                    range: instruction.keyword.clone(),
+                    message: format!("unknown instruction: {}", command.cmd),
+                });
+                continue;
+            }
+        }
+        if instruction.kind != InstructionKind::Arg && first_from.is_none_or(|from| index < from) {
+            errors.push(SyntaxError {
+                range: instruction.keyword.clone(),
+                message: "no build stage in current context: only ARG may come before the first FROM".into(),
+            });
+        }
+        instruction_errors(instruction, source, false, &mut errors);
     }
     if model.instructions.is_empty() {
         errors.push(SyntaxError { range: 0..0, message: "file with no instructions".into() });
