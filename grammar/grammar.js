@@ -247,6 +247,8 @@ module.exports = grammar({
     expose_instruction: ($) =>
       seq(keyword('EXPOSE'), optional($._flags), repeat(field('port', alias($._word, $.expose_port))), $._eol),
 
+    // BuildKit takes USER's whole argument as one string; anything after the
+    // user and group is kept (and reported by the instruction checks).
     user_instruction: ($) =>
       seq(
         keyword('USER'),
@@ -254,7 +256,8 @@ module.exports = grammar({
         optional(
           seq(
             field('user', alias($._user_part, $.user_name)),
-            optional(seq(token.immediate(prec(5, ':')), optional(field('group', alias($._user_part_immediate, $.group_name))))),
+            optional(seq(token.immediate(prec(5, ':')), optional(field('group', alias($._word_immediate, $.group_name))))),
+            repeat(field('extra', alias($._word, $.unexpected_argument))),
           ),
         ),
         $._eol,
