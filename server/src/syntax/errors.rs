@@ -23,22 +23,46 @@ pub struct SyntaxError {
 /// BuildKit's scanner refuses lines longer than `bufio.MaxScanTokenSize`.
 const MAX_LINE: usize = 64 * 1024;
 
-/// All syntax errors of a document, in source order.
+/// All syntax errors of a document, in source order. Each instruction gets
+/// BuildKit's parser error if it has one; otherwise the tree's error (what our
+/// grammar could not place); then the instruction parser's errors.
 pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
     directive_errors(model, source, &mut errors);
     long_lines(source, &mut errors);
-    tree_errors(tree.root_node(), source, &mut errors);
+    let mut tree_errors_by_start = Vec::new();
+    tree_errors(tree.root_node(), source, &mut tree_errors_by_start);
     // A template that generates Dockerfiles is only a Dockerfile after expansion:
     // check what BuildKit's parser checks, not what the expansion will decide.
     let is_template = is_template(source);
     let first_from = model.instructions.iter().position(|i| i.kind == InstructionKind::From);
+    let mut placed = vec![false; tree_errors_by_start.len()];
     for (index, instruction) in model.instructions.iter().enumerate() {
+        let inside = |e: &SyntaxError| instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end;
         let lowered = lower(instruction, model, source);
-        if let Err(error) = &lowered {
-            errors.push(SyntaxError { range: error.range.clone(), message: error.message.clone() });
+        let mut has_parse_error = false;
+        if let Some(heredoc) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
+            let marker = source.get(heredoc.marker.clone()).unwrap_or_default();
+            let name = buildkit::parse_heredoc_marker(marker).ok().flatten().map(|(name, _)| name).unwrap_or_default();
+            errors.push(SyntaxError {
+                range: heredoc.marker.clone(),
+                message: format!("unterminated heredoc: no line `{name}` ends it"),
+            });
+            has_parse_error = true;
+        } else if let Err(error) = &lowered {
+            errors.push(SyntaxError { range: precise_range(instruction, error, source), message: error.message.clone() });
+            has_parse_error = true;
         }
-        if is_template {
+        for (i, error) in tree_errors_by_start.iter().enumerate() {
+            if !placed[i] && inside(error) {
+                placed[i] = true;
+                if !has_parse_error {
+                    errors.push(error.clone());
+                    has_parse_error = true;
+                }
+            }
+        }
+        if is_template || has_parse_error {
             continue;
         }
         // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
@@ -60,12 +84,51 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         }
         instruction_errors(instruction, source, false, &mut errors);
     }
+    // Errors outside every instruction (a stray line the grammar could not read).
+    for (i, error) in tree_errors_by_start.into_iter().enumerate() {
+        if !placed[i] {
+            errors.push(error);
+        }
+    }
     if model.instructions.is_empty() {
         errors.push(SyntaxError { range: 0..0, message: "file with no instructions".into() });
     }
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start && a.message == b.message);
     errors
+}
+
+/// Narrows a BuildKit parser error from the whole instruction to its cause.
+fn precise_range(instruction: &Instruction, error: &ParseError, source: &str) -> Range<usize> {
+    let line = instruction.line_range.clone();
+    let arguments_start = instruction
+        .flags
+        .last()
+        .map_or(instruction.keyword.end, |f| f.range.end)
+        .max(instruction.keyword.end);
+    let text = source.get(arguments_start..line.end).unwrap_or_default();
+    let skipped = text.len() - text.trim_start().len();
+    let arguments = arguments_start + skipped..line.end;
+    if error.message == buildkit::NOT_STRING_ARRAY {
+        let json = instruction.command.as_ref().map(CommandForm::range).or(instruction.json_arguments.clone());
+        if let Some(json) = json {
+            return json;
+        }
+        if let Some(CommandForm::Exec { range, .. }) = instruction.trigger.as_ref().and_then(|t| t.command.as_ref()) {
+            return range.clone();
+        }
+        return arguments;
+    }
+    if let Some(word) = error.message.strip_prefix("Syntax error - can't find = in \"").and_then(|m| m.split('"').next()) {
+        if let Some(at) = source.get(arguments.clone()).and_then(|t| t.rfind(word)) {
+            return arguments.start + at..arguments.start + at + word.len();
+        }
+    }
+    if arguments.is_empty() {
+        error.range.start..line.end
+    } else {
+        arguments
+    }
 }
 
 /// The instruction list as BuildKit's parser returns it, or its first error.
@@ -165,6 +228,9 @@ fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
             continue;
         }
         if let Some(error) = first_error(child) {
+            if error.is_missing() && error.kind() == "heredoc_end" {
+                continue;
+            }
             errors.push(describe(child, error, source));
         }
     }
