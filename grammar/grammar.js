@@ -31,6 +31,7 @@ module.exports = grammar({
 
   externals: ($) => [
     $._eol,
+    $._heredocs_eol,
     $.line_continuation,
     $.comment,
     $._blank_line,
@@ -55,12 +56,21 @@ module.exports = grammar({
     $._error_sentinel,
   ],
 
-  extras: ($) => [/[ \t\f\v\r\uFEFF]/, $.line_continuation, $.comment, $._blank_line],
+  // Comment and blank lines are items of the file, not extras: a comment is only a
+  // comment where an instruction could start. Inside a continuation, BuildKit skips
+  // them; the continuation token takes them along.
+  extras: ($) => [/[ \t\f\v\r\uFEFF]/, $.line_continuation],
 
   conflicts: ($) => [],
 
   rules: {
-    source_file: ($) => seq(repeat($.parser_directive), repeat($._instruction)),
+    source_file: ($) => seq(repeat(choice($.parser_directive, $.comment, $._blank_line)), optional($._items)),
+
+    // Left recursion, not repeat(): tree-sitter marks repetition nodes fragile and
+    // never reuses them whole, so an edit would revisit every instruction. A
+    // left-recursive list lets an incremental parse reuse everything before the
+    // edit as one node.
+    _items: ($) => choice($._instruction, seq($._items, choice($._instruction, $.comment, $._blank_line))),
 
     // `# name=value` at the very top; the scanner only offers it there.
     parser_directive: ($) =>
@@ -127,9 +137,13 @@ module.exports = grammar({
         keyword('RUN'),
         optional($._flags),
         optional(choice(seq(field('command', $.json_array), optional(field('ignored', alias($._plain_shell_command, $.ignored_text)))), field('command', $.shell_command))),
-        $._eol,
-        repeat(field('heredoc', $.heredoc)),
+        $._end_with_heredocs,
       ),
+
+    // Heredoc bodies follow the instruction's line. The scanner ends the line with
+    // `_heredocs_eol` only when markers are pending, so an instruction without
+    // heredocs is followed by the same parse state as any other.
+    _end_with_heredocs: ($) => choice($._eol, seq($._heredocs_eol, repeat1(field('heredoc', $.heredoc)))),
 
     cmd_instruction: ($) =>
       seq(keyword('CMD'), optional($._flags), optional(field('command', $._exec_or_shell)), $._eol),
@@ -186,8 +200,7 @@ module.exports = grammar({
             ),
           ),
         ),
-        $._eol,
-        repeat(field('heredoc', $.heredoc)),
+        $._end_with_heredocs,
       ),
 
     volume_instruction: ($) =>

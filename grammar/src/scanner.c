@@ -20,6 +20,7 @@
 
 enum TokenType {
   EOL,
+  HEREDOCS_EOL,
   LINE_CONTINUATION,
   COMMENT,
   BLANK_LINE,
@@ -62,6 +63,8 @@ typedef struct {
   bool word_start;           // the next shell character starts a new word
   uint8_t quote;             // open quote in shell text across continuations
   bool after_shell_token;    // the previous token was shell text, a marker or a shell start
+  bool joined_blank;         // the line before this continuation ended in a blank
+  bool scan_had_space;       // blanks were skipped in the current scan (not serialized)
   uint8_t heredoc_count;
   Heredoc heredocs[MAX_HEREDOCS];
 } Scanner;
@@ -95,6 +98,27 @@ static inline bool at_eol(TSLexer *lexer) {
 static void consume_line(TSLexer *lexer) {
   while (!lexer->eof(lexer) && lexer->lookahead != '\n') advance(lexer);
   if (lexer->lookahead == '\n') advance(lexer);
+}
+
+// After a continuation's newline, BuildKit skips comment lines and blank lines
+// until a line with content: they belong to the continuation token.
+static void finish_continuation(TSLexer *lexer) {
+  if (lexer->lookahead == '\n') advance(lexer);
+  for (;;) {
+    lexer->mark_end(lexer);
+    if (lexer->eof(lexer)) return;
+    while (is_line_space(lexer->lookahead)) advance(lexer);
+    if (lexer->lookahead == '\n') {
+      advance(lexer);
+      continue;
+    }
+    if (lexer->lookahead == '#') {
+      consume_line(lexer);
+      continue;
+    }
+    if (lexer->eof(lexer)) lexer->mark_end(lexer);
+    return;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -496,8 +520,7 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
       if (lexer->lookahead == '\r') skip_carriage_returns_to_eol(lexer);
       if (lexer->lookahead == '\n' || lexer->eof(lexer)) {
         if (consumed > 0) break;  // the continuation is the next token
-        if (lexer->lookahead == '\n') advance(lexer);
-        lexer->mark_end(lexer);
+        finish_continuation(lexer);
         lexer->result_symbol = LINE_CONTINUATION;
         return true;
       }
@@ -691,8 +714,7 @@ static bool scan_line_continuation(TSLexer *lexer) {
   while (is_blank(lexer->lookahead)) advance(lexer);
   if (lexer->lookahead == '\r') skip_carriage_returns_to_eol(lexer);
   if (lexer->lookahead == '\n' || lexer->eof(lexer)) {
-    if (lexer->lookahead == '\n') advance(lexer);
-    lexer->mark_end(lexer);
+    finish_continuation(lexer);
     lexer->result_symbol = LINE_CONTINUATION;
     return true;
   }
@@ -729,8 +751,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return scan_heredoc(s, lexer, valid);
   }
 
-  bool line_start = lexer->get_column(lexer) == 0;
   bool had_space = false;
+  s->scan_had_space = false;
 
   while (is_line_space(lexer->lookahead) && lexer->lookahead != '\r') {
     skip(lexer);
@@ -742,11 +764,15 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     if (lexer->lookahead != '\n' && !lexer->eof(lexer)) had_space = true;
   }
 
-  if (line_start) {
+  s->scan_had_space = had_space;
+
+  // Comment and blank lines are only valid where an item of the file starts,
+  // which is always the start of a line: no column is needed.
+  if (!recovering) {
     if (lexer->lookahead == '#' && (valid[COMMENT] || valid[DIRECTIVE_START])) {
       return scan_hash_line(s, lexer, valid);
     }
-    if (lexer->lookahead == '\n' && valid[BLANK_LINE]) {
+    if (lexer->lookahead == '\n' && valid[BLANK_LINE] && !valid[EOL]) {
       advance(lexer);
       lexer->mark_end(lexer);
       s->directives_done = true;
@@ -755,7 +781,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     }
   }
 
-  if (valid[EOL] && !recovering && (lexer->lookahead == '\n' || lexer->eof(lexer))) {
+  if ((valid[EOL] || valid[HEREDOCS_EOL]) && !recovering && (lexer->lookahead == '\n' || lexer->eof(lexer))) {
+    bool heredocs = s->heredoc_count > 0 && valid[HEREDOCS_EOL];
     if (lexer->lookahead == '\n') advance(lexer);
     lexer->mark_end(lexer);
     s->quote = 0;
@@ -763,7 +790,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     s->directive_is_escape = false;
     if (!s->in_directive) s->directives_done = true;
     s->in_directive = false;
-    lexer->result_symbol = EOL;
+    if (!heredocs) s->heredoc_count = 0;
+    lexer->result_symbol = heredocs ? HEREDOCS_EOL : EOL;
     return true;
   }
   if (lexer->eof(lexer)) return false;
@@ -777,6 +805,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       lexer->mark_end(lexer);
       s->quote = 0;
       s->word_start = true;
+      s->directives_done = true;
+      s->in_directive = false;
       lexer->result_symbol = EOL;
       return true;
     }
@@ -821,12 +851,13 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return false;
   }
 
-  // Shell text, image names and heredoc markers start a new word: after blanks, at the
-  // start of a continuation line, or right after other shell text.
-  bool separated = had_space || line_start || s->after_shell_token;
+  // Shell text, image names and heredoc markers start after blanks or right after
+  // other shell text. BuildKit joins a continuation line to the text before it,
+  // so a line that starts without blanks continues whatever came before.
+  bool separated = had_space || s->after_shell_token || s->joined_blank;
 
   if (valid[SHELL_FRAGMENT] && separated) {
-    return scan_shell_fragment(s, lexer, valid, had_space || s->word_start || line_start, 0, ' ');
+    return scan_shell_fragment(s, lexer, valid, had_space || s->word_start, 0, ' ');
   }
 
   if (c == s->escape) {
@@ -842,8 +873,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     }
     if (lexer->lookahead == '\r') skip_carriage_returns_to_eol(lexer);
     if (lexer->lookahead == '\n' || lexer->eof(lexer)) {
-      if (lexer->lookahead == '\n') advance(lexer);
-      lexer->mark_end(lexer);
+      finish_continuation(lexer);
       lexer->result_symbol = LINE_CONTINUATION;
       return true;
     }
@@ -899,7 +929,8 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
   unsigned size = 0;
   buffer[size++] = (char)(s->escape == '`' ? 1 : 0);
   buffer[size++] = (char)((s->directives_done ? 1 : 0) | (s->directive_is_escape ? 2 : 0) | (s->word_start ? 4 : 0) |
-                           (s->in_directive ? 8 : 0) | (s->after_shell_token ? 16 : 0));
+                           (s->in_directive ? 8 : 0) | (s->after_shell_token ? 16 : 0) |
+                           (s->joined_blank ? 32 : 0));
   buffer[size++] = (char)s->quote;
   size_t count_at = size++;
   uint8_t written = 0;
@@ -923,6 +954,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->directive_is_escape = false;
   s->in_directive = false;
   s->after_shell_token = false;
+  s->joined_blank = false;
   s->word_start = true;
   s->quote = 0;
   s->heredoc_count = 0;
@@ -935,6 +967,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->word_start = flags & 4;
   s->in_directive = flags & 8;
   s->after_shell_token = flags & 16;
+  s->joined_blank = flags & 32;
   s->quote = (uint8_t)buffer[pos++];
   uint8_t count = (uint8_t)buffer[pos++];
   for (uint8_t i = 0; i < count && i < MAX_HEREDOCS && pos + 2 <= length; i++) {
@@ -953,7 +986,15 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
   bool found = scan(s, lexer, valid_symbols);
   if (found) {
     TSSymbol symbol = lexer->result_symbol;
-    s->after_shell_token = symbol == SHELL_FRAGMENT || symbol == HEREDOC_MARKER || symbol == SHELL_START;
+    // Continuations and the comment and blank lines they skip keep the context:
+    // BuildKit joins the lines around them.
+    bool joins = symbol == LINE_CONTINUATION;
+    if (!joins) {
+      s->after_shell_token = symbol == SHELL_FRAGMENT || symbol == HEREDOC_MARKER || symbol == SHELL_START;
+      s->joined_blank = false;
+    } else if (symbol == LINE_CONTINUATION) {
+      s->joined_blank = s->scan_had_space;
+    }
   }
   return found;
 }

@@ -1,1 +1,117 @@
-fn main() {}
+//! Parse, incremental re-parse and analysis on small, medium and 5,000-line
+//! Dockerfiles. Run with `cargo bench -p dockfix --bench parse`.
+
+use dockfix::syntax::{new_parser, Document};
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+const BLOCK: &str = r#"FROM golang:1.23-alpine AS build
+ARG VERSION=dev
+WORKDIR /src
+COPY --link go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -ldflags "-X main.version=${VERSION}" -o /out/app ./cmd/app && \
+    # strip the binary
+    strip /out/app
+RUN <<EOF
+set -eux
+apk add --no-cache ca-certificates tzdata
+adduser -D -u 10001 app
+EOF
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
+ENV APP_ENV=production PORT=8080
+LABEL org.opencontainers.image.source="https://example.com/app"
+COPY --from=build /out/app /usr/local/bin/app
+USER 10001:10001
+EXPOSE 8080
+HEALTHCHECK --interval=30s CMD curl -fsS http://localhost:8080/health || exit 1
+CMD ["app", "serve"]
+"#;
+
+/// A Dockerfile of about `lines` lines made of realistic blocks.
+fn dockerfile(lines: usize) -> String {
+    let per_block = BLOCK.lines().count();
+    BLOCK.repeat(lines.div_ceil(per_block))
+}
+
+const SIZES: &[usize] = &[30, 500, 5_000];
+
+/// Our grammar alone: a full parse from scratch.
+#[divan::bench(args = SIZES)]
+fn parse_tree(bencher: Bencher, lines: usize) {
+    let text = dockerfile(lines);
+    let mut parser = new_parser();
+    bencher.bench_local(|| parser.parse(&text, None));
+}
+
+/// A new document: rope, tree and every bash tree.
+#[divan::bench(args = SIZES)]
+fn open_document(bencher: Bencher, lines: usize) {
+    let text = dockerfile(lines);
+    bencher.bench_local(|| Document::new(&text));
+}
+
+/// Typing one character inside a RUN in the middle of the file: rope and tree
+/// edit, incremental re-parse, and the bash re-parse of that RUN.
+#[divan::bench(args = SIZES, sample_count = 60, sample_size = 1)]
+fn edit_one_character(bencher: Bencher, lines: usize) {
+    let text = dockerfile(lines);
+    let middle = text.len() / 2;
+    let at = text[middle..].find("go mod download").map_or(middle, |i| middle + i + "go mod".len());
+    bencher.with_inputs(|| Document::new(&text)).bench_local_refs(|document| document.edit(at..at, "x"));
+}
+
+/// The syntax model and every syntax check (DF001), from a parsed document.
+#[divan::bench(args = SIZES)]
+fn analyze_document(bencher: Bencher, lines: usize) {
+    let document = Document::new(&dockerfile(lines));
+    bencher.bench_local(|| dockfix::analyze_document(&document));
+}
+
+/// The BuildKit view of every instruction (what `dockfix parse` prints).
+#[divan::bench(args = SIZES)]
+fn buildkit_commands(bencher: Bencher, lines: usize) {
+    let document = Document::new(&dockerfile(lines));
+    let model = document.model();
+    bencher.bench_local(|| dockfix::syntax::buildkit_commands(&model, document.text()));
+}
+
+/// Our grammar alone: the incremental re-parse after a one-character edit.
+#[divan::bench(args = SIZES, sample_count = 60, sample_size = 1)]
+fn reparse_tree_after_one_character(bencher: Bencher, lines: usize) {
+    let text = dockerfile(lines);
+    let middle = text.len() / 2;
+    let at = text[middle..].find("go mod download").map_or(middle, |i| middle + i + "go mod".len());
+    let mut edited = text.clone();
+    edited.insert(at, 'x');
+    let mut parser = new_parser();
+    let tree = parser.parse(&text, None);
+    let row = text[..at].matches('\n').count();
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let point = tree_sitter::Point { row, column };
+    let edit = tree_sitter::InputEdit {
+        start_byte: at,
+        old_end_byte: at,
+        new_end_byte: at + 1,
+        start_position: point,
+        old_end_position: point,
+        new_end_position: tree_sitter::Point { row, column: column + 1 },
+    };
+    bencher
+        .with_inputs(|| {
+            let mut old = tree.clone();
+            if let Some(old) = old.as_mut() {
+                old.edit(&edit);
+            }
+            old
+        })
+        .bench_local_refs(|old| parser.parse(&edited, old.as_ref()));
+}

@@ -13,7 +13,11 @@ use proptest::prelude::*;
 use tree_sitter::Node;
 
 const EDITS_PER_CASE: usize = 40;
-const CASES: u32 = 256;
+
+/// 256 cases by default; `DOCKFIX_PROPTEST_CASES` runs more by hand.
+fn cases() -> u32 {
+    std::env::var("DOCKFIX_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+}
 
 fn seeds() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/syntax/valid");
@@ -71,7 +75,7 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_parse_equals_fresh_parse(

@@ -17,7 +17,7 @@ pub(super) fn run(path: &Path, tree: bool) -> ExitCode {
     let document = Document::new(&source);
     let mut out = std::io::stdout().lock();
     if tree {
-        let _ = writeln!(out, "{}", document.tree().root_node().to_sexp());
+        let _ = writeln!(out, "{}", crate::syntax::sexp(document.tree()));
         return ExitCode::SUCCESS;
     }
     let model = document.model();

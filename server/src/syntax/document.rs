@@ -112,6 +112,12 @@ impl Document {
             new_end_position,
         });
         self.tree = parse_with(&mut self.parser, &self.rope, Some(&self.tree));
+        if self.tree.root_node().has_error() {
+            // Error recovery may reuse tokens lexed in another context, so a tree
+            // with errors can differ from a fresh parse; re-parse it from scratch
+            // so that diagnostics never depend on the edit history.
+            self.tree = parse_with(&mut self.parser, &self.rope, None);
+        }
         self.shells.update(&self.tree, &self.text);
     }
 

@@ -52,6 +52,16 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         } else if let Err(error) = &lowered {
             errors.push(SyntaxError { range: precise_range(instruction, error, source), message: error.message.clone() });
             has_parse_error = true;
+        } else if let Ok(command) = &lowered {
+            // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
+            let keyword = source.get(instruction.keyword.clone()).unwrap_or_default();
+            if instruction.kind != InstructionKind::Unknown && command.cmd != keyword && !is_template {
+                errors.push(SyntaxError {
+                    range: instruction.keyword.clone(),
+                    message: format!("unknown instruction: {}", command.cmd),
+                });
+                has_parse_error = true;
+            }
         }
         for (i, error) in tree_errors_by_start.iter().enumerate() {
             if !placed[i] && inside(error) {
@@ -64,17 +74,6 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         }
         if is_template || has_parse_error {
             continue;
-        }
-        // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
-        let keyword = source.get(instruction.keyword.clone()).unwrap_or_default();
-        if let Ok(command) = &lowered {
-            if instruction.kind != InstructionKind::Unknown && command.cmd != keyword {
-                errors.push(SyntaxError {
-                    range: instruction.keyword.clone(),
-                    message: format!("unknown instruction: {}", command.cmd),
-                });
-                continue;
-            }
         }
         if instruction.kind != InstructionKind::Arg && first_from.is_none_or(|from| index < from) {
             errors.push(SyntaxError {

@@ -26,3 +26,58 @@ pub fn dockerfile_language() -> tree_sitter::Language {
 pub fn buildkit_commands(model: &Dockerfile, source: &str) -> Result<Vec<buildkit::Command>, buildkit::ParseError> {
     errors::buildkit_parse(model, source)
 }
+
+/// The S-expression of a tree, with field names, written without recursion:
+/// the instruction list is left-recursive, so trees are as deep as a file has
+/// instructions, deeper than tree-sitter's recursive printer can go.
+pub fn sexp(tree: &tree_sitter::Tree) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() || node.is_missing() {
+            if !out.is_empty() {
+                out.push('\n');
+                out.push_str(&"  ".repeat(depth));
+            }
+            if let Some(field) = cursor.field_name() {
+                out.push_str(field);
+                out.push_str(": ");
+            }
+            out.push('(');
+            if node.is_missing() {
+                out.push_str("MISSING ");
+            }
+            out.push_str(node.kind());
+            let range = node.range();
+            out.push_str(&format!(
+                " [{}, {}] - [{}, {}]",
+                range.start_point.row, range.start_point.column, range.end_point.row, range.end_point.column
+            ));
+        }
+        if cursor.goto_first_child() {
+            if node.is_named() {
+                depth += 1;
+            }
+            continue;
+        }
+        // Close this node and every ancestor that has no next sibling.
+        let mut current = node;
+        loop {
+            if current.is_named() || current.is_missing() {
+                out.push(')');
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            current = cursor.node();
+            if current.is_named() {
+                depth = depth.saturating_sub(1);
+            }
+        }
+    }
+}

@@ -213,7 +213,7 @@ impl Dockerfile {
                         model.directives.push(directive);
                     }
                 }
-                "comment" => model.comments.push(child.byte_range()),
+                "comment" => {}
                 _ => {
                     if let Some(instruction) = Instruction::from_node(child, source) {
                         model.instructions.push(instruction);
@@ -221,7 +221,7 @@ impl Dockerfile {
                 }
             }
         }
-        collect_nested_comments(root, &mut model.comments);
+        collect_nested_comments(root, source, &mut model.comments);
         model.comments.sort_by_key(|r| r.start);
         model.comments.dedup();
         model.stages = stages(&model.instructions);
@@ -234,15 +234,36 @@ impl Dockerfile {
     }
 }
 
-fn collect_nested_comments(node: Node<'_>, out: &mut Vec<Range<usize>>) {
+/// Comment lines inside instructions: BuildKit skips them in continuations, and
+/// the continuation token carries them.
+fn collect_nested_comments(node: Node<'_>, source: &str, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        if child.kind() == "comment" {
-            out.push(child.byte_range());
-        } else if child.child_count() > 0 && child.kind() != "heredoc" {
-            collect_nested_comments(child, out);
+        match child.kind() {
+            "comment" => out.push(child.byte_range()),
+            "line_continuation" => out.extend(continuation_comments(child.byte_range(), source)),
+            "heredoc" => {}
+            _ if child.child_count() > 0 => collect_nested_comments(child, source, out),
+            _ => {}
         }
     }
+}
+
+/// The comment lines inside a continuation token (after its first newline).
+pub fn continuation_comments(range: Range<usize>, source: &str) -> Vec<Range<usize>> {
+    let text = source.get(range.clone()).unwrap_or_default();
+    let Some(first_newline) = text.find('\n') else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut offset = range.start + first_newline + 1;
+    for line in text[first_newline + 1..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            let start = offset + (line.len() - trimmed.len());
+            out.push(start..offset + line.trim_end_matches(['\n', '\r']).len());
+        }
+        offset += line.len();
+    }
+    out
 }
 
 fn stages(instructions: &[Instruction]) -> Vec<Stage> {

@@ -177,23 +177,30 @@ fn collect_instruction(
     }
 }
 
-/// The command's bytes without comment lines and blank lines of continuations.
+/// The command's bytes without the comment and blank lines of continuations.
 fn shell_ranges(command: Node<'_>, source: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut cursor = command.walk();
-    let mut previous_end: Option<usize> = None;
+    let mut open = false;
     for child in command.children(&mut cursor) {
-        if child.kind() == "comment" {
-            continue;
+        let mut range = child.byte_range();
+        let mut keep_open = true;
+        // A continuation carries the lines BuildKit skips; bash sees only its
+        // escape and newline, and the next child starts a new range.
+        if child.kind() == "line_continuation" {
+            if let Some(newline) = source.get(range.clone()).and_then(|t| t.find('\n')) {
+                let end = range.start + newline + 1;
+                keep_open = end == range.end;
+                range.end = end;
+            }
         }
-        let range = child.byte_range();
-        match (previous_end, ranges.last_mut()) {
-            (Some(end), Some(last)) if !source.get(end..range.start).unwrap_or_default().contains('\n') && last.end == end => {
+        match ranges.last_mut() {
+            Some(last) if open && !source.get(last.end..range.start).unwrap_or_default().contains('\n') => {
                 last.end = range.end;
             }
-            _ => ranges.push(range.clone()),
+            _ => ranges.push(range),
         }
-        previous_end = Some(range.end);
+        open = keep_open;
     }
     ranges
 }
