@@ -20,7 +20,10 @@ fn is_rule(line: &str, c: char) -> bool {
 
 fn cases(path: &Path) -> Vec<Case> {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -54,7 +57,13 @@ fn cases(path: &Path) -> Vec<Case> {
             i += 1;
         }
         let expects_error = attributes.iter().any(|a| a == ":error");
-        out.push(Case { file: file.clone(), title, input, expected, expects_error });
+        out.push(Case {
+            file: file.clone(),
+            title,
+            input,
+            expected,
+            expects_error,
+        });
     }
     out
 }
@@ -77,31 +86,50 @@ fn normalize(sexp: &str) -> String {
 #[test]
 fn corpus() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test/corpus");
-    let mut files: Vec<_> = fs::read_dir(&dir).expect("test/corpus exists").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .expect("test/corpus exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     files.sort();
     let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_dockerfile_dockfix::LANGUAGE.into()).expect("language loads");
+    parser
+        .set_language(&tree_sitter_dockerfile_dockfix::LANGUAGE.into())
+        .expect("language loads");
     let mut failures = Vec::new();
     let mut count = 0;
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+    {
         for case in cases(path) {
             count += 1;
             let tree = parser.parse(&case.input, None).expect("a tree");
             if case.expects_error {
                 if !tree.root_node().has_error() {
-                    failures.push(format!("{} / {}: expected a syntax error", case.file, case.title));
+                    failures.push(format!(
+                        "{} / {}: expected a syntax error",
+                        case.file, case.title
+                    ));
                 }
                 continue;
             }
             let actual = normalize(&tree.root_node().to_sexp());
             let expected = normalize(&case.expected);
             if actual != expected {
-                failures.push(format!("{} / {}:\n  expected {expected}\n  actual   {actual}", case.file, case.title));
+                failures.push(format!(
+                    "{} / {}:\n  expected {expected}\n  actual   {actual}",
+                    case.file, case.title
+                ));
             }
         }
     }
     assert!(count >= 90, "only {count} corpus cases found");
-    assert!(failures.is_empty(), "{} of {count} corpus cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} corpus cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -112,9 +140,28 @@ fn every_instruction_has_a_corpus_file() {
         .filter_map(|e| e.ok().and_then(|e| fs::read_to_string(e.path()).ok()))
         .collect();
     for kind in [
-        "from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "copy", "entrypoint", "volume", "user",
-        "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell",
+        "from",
+        "run",
+        "cmd",
+        "label",
+        "maintainer",
+        "expose",
+        "env",
+        "add",
+        "copy",
+        "entrypoint",
+        "volume",
+        "user",
+        "workdir",
+        "arg",
+        "onbuild",
+        "stopsignal",
+        "healthcheck",
+        "shell",
     ] {
-        assert!(all.contains(&format!("({kind}_instruction")), "no corpus case for {kind}");
+        assert!(
+            all.contains(&format!("({kind}_instruction")),
+            "no corpus case for {kind}"
+        );
     }
 }

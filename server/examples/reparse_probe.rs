@@ -3,12 +3,24 @@
 use std::time::Instant;
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "/tmp/big.Dockerfile".into());
-    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/big.Dockerfile".into());
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return;
+    };
     let mut parser = dockfix::syntax::new_parser();
-    let Some(tree) = parser.parse(&text, None) else { return };
-    for (label, at) in [("start", 20usize), ("middle", text.len() / 2), ("end", text.len() - 20)] {
-        let Some(at) = text[..at].rfind(' ') else { continue };
+    let Some(tree) = parser.parse(&text, None) else {
+        return;
+    };
+    for (label, at) in [
+        ("start", 20usize),
+        ("middle", text.len() / 2),
+        ("end", text.len() - 20),
+    ] {
+        let Some(at) = text[..at].rfind(' ') else {
+            continue;
+        };
         let mut edited = text.clone();
         edited.insert(at, 'x');
         let row = text[..at].matches('\n').count();
@@ -20,7 +32,10 @@ fn main() {
             new_end_byte: at + 1,
             start_position: p,
             old_end_position: p,
-            new_end_position: tree_sitter::Point { row, column: column + 1 },
+            new_end_position: tree_sitter::Point {
+                row,
+                column: column + 1,
+            },
         };
         let mut times = Vec::new();
         for _ in 0..31 {
@@ -31,6 +46,9 @@ fn main() {
             times.push(t.elapsed().as_secs_f64() * 1e6);
         }
         times.sort_by(f64::total_cmp);
-        println!("{label}: one-character edit re-parse, median {:.0} µs", times[times.len() / 2]);
+        println!(
+            "{label}: one-character edit re-parse, median {:.0} µs",
+            times[times.len() / 2]
+        );
     }
 }

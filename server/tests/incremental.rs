@@ -16,7 +16,10 @@ const EDITS_PER_CASE: usize = 40;
 
 /// 256 cases by default; `DOCKFIX_PROPTEST_CASES` runs more by hand.
 fn cases() -> u32 {
-    std::env::var("DOCKFIX_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    std::env::var("DOCKFIX_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
 }
 
 fn seeds() -> Vec<String> {
@@ -26,14 +29,21 @@ fn seeds() -> Vec<String> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     files.sort();
-    let seeds: Vec<String> = files.iter().filter_map(|p| fs::read_to_string(p).ok()).collect();
+    let seeds: Vec<String> = files
+        .iter()
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .collect();
     assert!(seeds.len() > 100, "expected the syntax fixtures as seeds");
     seeds
 }
 
 /// Every node with its kind and byte range, depth first.
 fn dump(node: Node<'_>, out: &mut Vec<(String, usize, usize)>) {
-    let name = if node.is_missing() { format!("MISSING {}", node.kind()) } else { node.kind().to_owned() };
+    let name = if node.is_missing() {
+        format!("MISSING {}", node.kind())
+    } else {
+        node.kind().to_owned()
+    };
     out.push((name, node.start_byte(), node.end_byte()));
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
@@ -47,14 +57,67 @@ fn tree_dump(document: &Document) -> Vec<(String, usize, usize)> {
     out
 }
 
+/// Every bash tree with its instruction, ranges, and each node's kind, bytes and points.
 fn shell_dump(document: &Document) -> Vec<(std::ops::Range<usize>, String)> {
-    document.shells().trees().iter().map(|t| (t.instruction.clone(), t.tree.root_node().to_sexp())).collect()
+    fn nodes(node: Node<'_>, out: &mut String) {
+        out.push_str(&format!(
+            "{}{:?}{:?} ",
+            node.kind(),
+            node.byte_range(),
+            (node.start_position(), node.end_position())
+        ));
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            nodes(child, out);
+        }
+    }
+    document
+        .shells()
+        .trees()
+        .iter()
+        .map(|t| {
+            let mut out = format!("{:?} ", t.ranges);
+            nodes(t.tree.root_node(), &mut out);
+            (t.instruction.clone(), out)
+        })
+        .collect()
 }
 
 const FRAGMENTS: &[&str] = &[
-    "\\\n", "\n", "\r\n", " ", "<<EOF\n", "EOF\n", "<<-X ", "\"", "'", "[", "]", "[\"a\", \"b\"]", "#", "# c\n",
-    "# escape=`\n", "`\n", "RUN ", "FROM a AS b\n", "--mount=type=cache,target=/x ", "${A:-${B}}", "$", "🐳", "=", ":", "@",
-    "COPY <<EOF /x\n", "ENV A=1 B=\"2 3\"\n", "\t", "ONBUILD ", "HEALTHCHECK CMD ", "\\", "\\\\", "{{", "--",
+    "\\\n",
+    "\n",
+    "\r\n",
+    " ",
+    "<<EOF\n",
+    "EOF\n",
+    "<<-X ",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "[\"a\", \"b\"]",
+    "#",
+    "# c\n",
+    "# escape=`\n",
+    "`\n",
+    "RUN ",
+    "FROM a AS b\n",
+    "--mount=type=cache,target=/x ",
+    "${A:-${B}}",
+    "$",
+    "🐳",
+    "=",
+    ":",
+    "@",
+    "COPY <<EOF /x\n",
+    "ENV A=1 B=\"2 3\"\n",
+    "\t",
+    "ONBUILD ",
+    "HEALTHCHECK CMD ",
+    "\\",
+    "\\\\",
+    "{{",
+    "--",
 ];
 
 #[derive(Debug, Clone)]
@@ -70,8 +133,16 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => "[ -~\\n]{0,12}",
         1 => Just(String::new()),
     ];
-    (any::<usize>(), prop_oneof![3 => 0usize..3, 1 => 0usize..40], text)
-        .prop_map(|(start, delete, insert)| Edit { start, delete, insert })
+    (
+        any::<usize>(),
+        prop_oneof![3 => 0usize..3, 1 => 0usize..40],
+        text,
+    )
+        .prop_map(|(start, delete, insert)| Edit {
+            start,
+            delete,
+            insert,
+        })
 }
 
 proptest! {
@@ -107,6 +178,10 @@ fn untouched_instructions_keep_their_bash_trees() {
     assert_eq!(document.shells().trees().len(), 50);
     let at = text.find("echo 25").expect("present") + "echo 2".len();
     document.edit(at..at + 1, "7");
-    assert_eq!(document.shells().last_reparsed, 1, "only the edited RUN is re-parsed");
+    assert_eq!(
+        document.shells().last_reparsed,
+        1,
+        "only the edited RUN is re-parsed"
+    );
     assert!(document.text().contains("echo 27 &&"));
 }

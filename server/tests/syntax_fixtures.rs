@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use dockfix::analyze;
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/syntax").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/syntax")
+        .join(kind);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -34,8 +36,16 @@ fn render(source: &str) -> String {
         let line = source.lines().nth(l1 - 1).unwrap_or("");
         let shown: String = line.chars().take(100).collect();
         out.push_str(&format!("  | {shown}\n"));
-        let width = if l1 == l2 { (c2 - c1).max(1) } else { shown.chars().count().saturating_sub(c1 - 1).max(1) };
-        out.push_str(&format!("  | {}{}\n", " ".repeat(c1 - 1), "^".repeat(width.min(100))));
+        let width = if l1 == l2 {
+            (c2 - c1).max(1)
+        } else {
+            shown.chars().count().saturating_sub(c1 - 1).max(1)
+        };
+        out.push_str(&format!(
+            "  | {}{}\n",
+            " ".repeat(c1 - 1),
+            "^".repeat(width.min(100))
+        ));
     }
     out
 }
@@ -47,9 +57,20 @@ fn rejected_fixtures_get_df001_with_precise_ranges() {
     for file in files {
         let source = fs::read_to_string(&file).unwrap_or_default();
         let diagnostics = analyze(&source);
-        assert!(diagnostics.iter().any(|d| d.code == "DF001"), "{}: no DF001", file.display());
-        let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let shown = if source.len() > 2000 { format!("{}… ({} bytes)", &source[..200], source.len()) } else { source.clone() };
+        assert!(
+            diagnostics.iter().any(|d| d.code == "DF001"),
+            "{}: no DF001",
+            file.display()
+        );
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = if source.len() > 2000 {
+            format!("{}… ({} bytes)", &source[..200], source.len())
+        } else {
+            source.clone()
+        };
         insta::assert_snapshot!(name, render(&source), &shown);
     }
 }
@@ -61,7 +82,11 @@ fn accepted_fixtures_have_no_df001() {
     for file in files {
         let source = fs::read_to_string(&file).unwrap_or_default();
         let diagnostics = analyze(&source);
-        assert!(diagnostics.is_empty(), "{}: {diagnostics:?}", file.display());
+        assert!(
+            diagnostics.is_empty(),
+            "{}: {diagnostics:?}",
+            file.display()
+        );
     }
 }
 
@@ -72,6 +97,9 @@ fn a_broken_instruction_does_not_spill_into_the_next() {
     let cmd_line = source.find("CMD").unwrap_or(0)..source.find("RUN").unwrap_or(0);
     assert!(!diagnostics.is_empty());
     for d in &diagnostics {
-        assert!(cmd_line.contains(&d.range.start), "{d:?} outside the CMD line");
+        assert!(
+            cmd_line.contains(&d.range.start),
+            "{d:?} outside the CMD line"
+        );
     }
 }

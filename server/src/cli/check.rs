@@ -18,15 +18,24 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
         for entry in entries {
             if entry.is_dir() {
-                if entry.file_name().is_some_and(|n| n == ".git" || n == "target" || n == "node_modules") {
+                if entry
+                    .file_name()
+                    .is_some_and(|n| n == ".git" || n == "target" || n == "node_modules")
+                {
                     continue;
                 }
                 collect(&entry, out)?;
-            } else if entry.file_name().and_then(|n| n.to_str()).is_some_and(is_dockerfile_name) {
+            } else if entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_dockerfile_name)
+            {
                 out.push(entry);
             }
         }
@@ -74,11 +83,21 @@ pub(super) fn run(paths: &[PathBuf]) -> ExitCode {
         for diagnostic in analyze(&source) {
             count += 1;
             let (line, column) = line_column(&source, diagnostic.range.start);
-            let _ = writeln!(out, "{}:{line}:{column}: {} {}", file.display(), diagnostic.code, diagnostic.message);
+            let _ = writeln!(
+                out,
+                "{}:{line}:{column}: {} {}",
+                file.display(),
+                diagnostic.code,
+                diagnostic.message
+            );
         }
     }
     if count > 0 {
-        let _ = writeln!(out, "Found {count} problem{}.", if count == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "Found {count} problem{}.",
+            if count == 1 { "" } else { "s" }
+        );
         ExitCode::from(1)
     } else if failed {
         ExitCode::from(2)

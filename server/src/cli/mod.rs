@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "dockfix", version, about = "A Dockerfile security linter, language server and autofixer")]
+#[command(
+    name = "dockfix",
+    version,
+    about = "A Dockerfile security linter, language server and autofixer"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,8 +60,16 @@ fn read_source(path: &std::path::Path) -> Result<String, String> {
     let result = if path.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(|_| ())
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map(|_| ())
     };
     result.map_err(|e| format!("{}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| format!("{}: not valid UTF-8 (at byte {})", path.display(), e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not valid UTF-8 (at byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }

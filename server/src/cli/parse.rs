@@ -33,7 +33,10 @@ pub(super) fn run(path: &Path, tree: bool) -> ExitCode {
             }
         },
         Err(error) => {
-            let line = source.get(..error.range.start).map_or(0, |s| s.matches('\n').count()) + 1;
+            let line = source
+                .get(..error.range.start)
+                .map_or(0, |s| s.matches('\n').count())
+                + 1;
             let json = serde_json::json!({ "error": error.message, "line": line });
             let _ = writeln!(out, "{json}");
             ExitCode::from(1)

@@ -59,7 +59,15 @@ pub(crate) struct InstructionText<'a> {
 pub(crate) fn is_go_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{85}' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+        '\t' | '\n'
+            | '\u{0B}'
+            | '\u{0C}'
+            | '\r'
+            | ' '
+            | '\u{85}'
+            | '\u{A0}'
+            | '\u{1680}'
+            | '\u{2000}'
             ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
     )
 }
@@ -128,7 +136,10 @@ pub(crate) fn join_lines(text: &str, escape: char) -> String {
 /// Lowers one instruction. Errors are those BuildKit's parser raises.
 pub(crate) fn lower(input: &InstructionText<'_>) -> Result<Command, ParseError> {
     let whole = input.offset..input.offset + input.lines.len();
-    let error = |message: String| ParseError { message, range: whole.clone() };
+    let error = |message: String| ParseError {
+        message,
+        range: whole.clone(),
+    };
     let line = join_lines(input.lines, input.escape);
     let node = node_from_line(&line, input.escape).map_err(error)?;
 
@@ -147,7 +158,11 @@ pub(crate) fn lower(input: &InstructionText<'_>) -> Result<Command, ParseError> 
     for (marker, content) in &input.heredocs {
         let parsed = parse_heredoc_marker(marker).map_err(error)?;
         if let Some((name, file_descriptor)) = parsed {
-            heredocs.push(Heredoc { name, file_descriptor, content: content.clone() });
+            heredocs.push(Heredoc {
+                name,
+                file_descriptor,
+                content: content.clone(),
+            });
         }
     }
     if let Some(sub) = node.sub {
@@ -200,7 +215,13 @@ fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
         }
         _ => (vec![String::new()], false),
     };
-    Ok(Node { cmd: cmd.to_owned(), flags, value, json, sub })
+    Ok(Node {
+        cmd: cmd.to_owned(),
+        flags,
+        value,
+        json,
+        sub,
+    })
 }
 
 /// BuildKit's `splitCommand`: the command word, its `--flags` and the rest.
@@ -402,12 +423,17 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Vec<String>, St
         let Some(value) = parts.next() else {
             return Err(format!("{key} must have two arguments"));
         };
-        return Ok(vec![name.to_owned(), value.trim_start_matches(is_token_space).to_owned()]);
+        return Ok(vec![
+            name.to_owned(),
+            value.trim_start_matches(is_token_space).to_owned(),
+        ]);
     }
     let mut out = Vec::with_capacity(words.len() * 2);
     for word in &words {
         let Some((name, value)) = word.split_once('=') else {
-            return Err(format!("Syntax error - can't find = in {word:?}. Must be of the form: name=value"));
+            return Err(format!(
+                "Syntax error - can't find = in {word:?}. Must be of the form: name=value"
+            ));
         };
         out.push(name.to_owned());
         out.push(value.to_owned());
@@ -419,7 +445,10 @@ fn parse_strings_whitespace_delimited(rest: &str) -> Vec<String> {
     if rest.is_empty() {
         return Vec::new();
     }
-    rest.split(is_token_space).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    rest.split(is_token_space)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_string(rest: &str) -> Vec<String> {
@@ -443,7 +472,9 @@ fn parse_json(rest: &str) -> JsonOutcome {
     }
     // BuildKit v0.12 reads the first JSON value with a json.Decoder: text after
     // the array is ignored.
-    let first = serde_json::Deserializer::from_str(rest).into_iter::<Vec<serde_json::Value>>().next();
+    let first = serde_json::Deserializer::from_str(rest)
+        .into_iter::<Vec<serde_json::Value>>()
+        .next();
     match first {
         None | Some(Err(_)) => JsonOutcome::NotJson,
         Some(Ok(values)) => {
@@ -459,7 +490,8 @@ fn parse_json(rest: &str) -> JsonOutcome {
     }
 }
 
-pub(crate) const NOT_STRING_ARRAY: &str = "when using JSON array syntax, arrays must be comprised of strings only";
+pub(crate) const NOT_STRING_ARRAY: &str =
+    "when using JSON array syntax, arrays must be comprised of strings only";
 
 fn parse_maybe_json(rest: &str) -> Result<(Vec<String>, bool), String> {
     if rest.is_empty() {
@@ -482,11 +514,17 @@ fn parse_maybe_json_to_list(rest: &str) -> Result<(Vec<String>, bool), String> {
 
 fn parse_health_config(rest: &str) -> Result<(Vec<String>, bool), String> {
     let bytes = rest.as_bytes();
-    let sep = bytes.iter().position(|&b| is_go_space(b as char)).unwrap_or(bytes.len());
+    let sep = bytes
+        .iter()
+        .position(|&b| is_go_space(b as char))
+        .unwrap_or(bytes.len());
     if sep == 0 {
         return Ok((Vec::new(), false));
     }
-    let next = bytes[sep..].iter().position(|&b| !is_go_space(b as char)).map_or(bytes.len(), |p| sep + p);
+    let next = bytes[sep..]
+        .iter()
+        .position(|&b| !is_go_space(b as char))
+        .map_or(bytes.len(), |p| sep + p);
     let kind = rest.get(..sep).unwrap_or(rest).to_owned();
     let (mut cmd, json) = parse_maybe_json(rest.get(next..).unwrap_or_default())?;
     let mut value = vec![kind];
@@ -532,7 +570,10 @@ fn shell_words(text: &str) -> Result<Vec<String>, String> {
                 in_word = true;
                 loop {
                     match chars.next() {
-                        None => return Err("unexpected end of statement while looking for matching single-quote".into()),
+                        None => return Err(
+                            "unexpected end of statement while looking for matching single-quote"
+                                .into(),
+                        ),
                         Some('\'') => break,
                         Some(c) => word.push(c),
                     }
@@ -542,7 +583,10 @@ fn shell_words(text: &str) -> Result<Vec<String>, String> {
                 in_word = true;
                 loop {
                     match chars.next() {
-                        None => return Err("unexpected end of statement while looking for matching double-quote".into()),
+                        None => return Err(
+                            "unexpected end of statement while looking for matching double-quote"
+                                .into(),
+                        ),
                         Some('"') => break,
                         Some('\\') => match chars.next() {
                             Some(c @ ('"' | '\\' | '$')) => word.push(c),
@@ -596,23 +640,38 @@ mod tests {
 
     #[test]
     fn flags_follow_buildkit_v0_12() {
-        assert_eq!(extract_builder_flags("--a=\"b c\" --d x"), ("x".into(), vec!["--a=b c".into(), "--d".into()]));
+        assert_eq!(
+            extract_builder_flags("--a=\"b c\" --d x"),
+            ("x".into(), vec!["--a=b c".into(), "--d".into()])
+        );
         assert_eq!(extract_builder_flags("-- a b"), (" a b".into(), vec![]));
         assert_eq!(extract_builder_flags("-x --y"), ("-x --y".into(), vec![]));
     }
 
     #[test]
     fn env_forms() {
-        assert_eq!(parse_name_val("a=b c=\"d e\"", "ENV", '\\'), Ok(vec!["a".into(), "b".into(), "c".into(), "\"d e\"".into()]));
-        assert_eq!(parse_name_val("x y z", "ENV", '\\'), Ok(vec!["x".into(), "y z".into()]));
+        assert_eq!(
+            parse_name_val("a=b c=\"d e\"", "ENV", '\\'),
+            Ok(vec!["a".into(), "b".into(), "c".into(), "\"d e\"".into()])
+        );
+        assert_eq!(
+            parse_name_val("x y z", "ENV", '\\'),
+            Ok(vec!["x".into(), "y z".into()])
+        );
         assert!(parse_name_val("x", "ENV", '\\').is_err());
     }
 
     #[test]
     fn heredoc_markers() {
         assert_eq!(parse_heredoc_marker("<<EOF"), Ok(Some(("EOF".into(), 0))));
-        assert_eq!(parse_heredoc_marker("2<<-\"E F\""), Ok(Some(("E F".into(), 2))));
-        assert_eq!(parse_heredoc_marker("<<E\\\"F"), Ok(Some(("E\"F".into(), 0))));
+        assert_eq!(
+            parse_heredoc_marker("2<<-\"E F\""),
+            Ok(Some(("E F".into(), 2)))
+        );
+        assert_eq!(
+            parse_heredoc_marker("<<E\\\"F"),
+            Ok(Some(("E\"F".into(), 0)))
+        );
         assert_eq!(parse_heredoc_marker("<<<x"), Ok(None));
     }
 }

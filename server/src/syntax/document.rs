@@ -6,7 +6,7 @@ use std::ops::Range;
 use ropey::Rope;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
-use super::shell::ShellTrees;
+use super::shell::{ByteEdit, ShellTrees};
 use super::{dockerfile_language, Dockerfile};
 
 /// An open Dockerfile. Edits are byte ranges; `lsp/` converts positions.
@@ -20,7 +20,9 @@ pub struct Document {
 
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Document").field("len", &self.text.len()).finish_non_exhaustive()
+        f.debug_struct("Document")
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -30,7 +32,9 @@ pub fn new_parser() -> Parser {
     // The grammar is compiled into this binary with a matching ABI; the
     // `language_loads` test guards this.
     #[allow(clippy::expect_used)]
-    parser.set_language(&dockerfile_language()).expect("the Dockerfile grammar matches the tree-sitter ABI");
+    parser
+        .set_language(&dockerfile_language())
+        .expect("the Dockerfile grammar matches the tree-sitter ABI");
     parser
 }
 
@@ -41,7 +45,10 @@ fn parse_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
             return &[];
         }
         let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-        chunk.as_bytes().get(byte - chunk_start..).unwrap_or_default()
+        chunk
+            .as_bytes()
+            .get(byte - chunk_start..)
+            .unwrap_or_default()
     };
     match parser.parse_with_options(&mut read, old, None) {
         Some(tree) => tree,
@@ -50,7 +57,9 @@ fn parse_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
             // neither applies here, but a fresh parser never fails either.
             *parser = new_parser();
             #[allow(clippy::expect_used)]
-            parser.parse_with_options(&mut read, None, None).expect("a parser with a language always returns a tree")
+            parser
+                .parse_with_options(&mut read, None, None)
+                .expect("a parser with a language always returns a tree")
         }
     }
 }
@@ -62,8 +71,14 @@ impl Document {
         let mut parser = new_parser();
         let tree = parse_with(&mut parser, &rope, None);
         let mut shells = ShellTrees::default();
-        shells.update(&tree, text);
-        Document { rope, text: text.to_owned(), parser, tree, shells }
+        shells.rebuild(&tree, text);
+        Document {
+            rope,
+            text: text.to_owned(),
+            parser,
+            tree,
+            shells,
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -95,6 +110,7 @@ impl Document {
         let start_position = self.point(start);
         let old_end_position = self.point(old_end);
 
+        let old_directives_end = directives_end(&self.tree);
         let start_char = self.rope.byte_to_char(start);
         let old_end_char = self.rope.byte_to_char(old_end);
         self.rope.remove(start_char..old_end_char);
@@ -111,21 +127,40 @@ impl Document {
             old_end_position,
             new_end_position,
         });
-        self.tree = parse_with(&mut self.parser, &self.rope, Some(&self.tree));
-        if self.tree.root_node().has_error() {
+        let tree = parse_with(&mut self.parser, &self.rope, Some(&self.tree));
+        if tree.root_node().has_error() {
             // Error recovery may reuse tokens lexed in another context, so a tree
             // with errors can differ from a fresh parse; re-parse it from scratch
             // so that diagnostics never depend on the edit history.
             self.tree = parse_with(&mut self.parser, &self.rope, None);
+            self.shells.rebuild(&self.tree, &self.text);
+            return;
         }
-        self.shells.update(&self.tree, &self.text);
+        self.tree = tree;
+        if start <= old_directives_end.max(directives_end(&self.tree)) {
+            // The escape directive decides how every later line is read.
+            self.shells.rebuild(&self.tree, &self.text);
+        } else {
+            self.shells.update(
+                &self.tree,
+                &self.text,
+                ByteEdit {
+                    start,
+                    old_end,
+                    new_end,
+                },
+            );
+        }
     }
 
     /// The tree-sitter point (row, byte column) of a byte offset.
     pub fn point(&self, byte: usize) -> Point {
         let byte = byte.min(self.rope.len_bytes());
         let row = self.rope.byte_to_line(byte);
-        Point { row, column: byte - self.rope.line_to_byte(row) }
+        Point {
+            row,
+            column: byte - self.rope.line_to_byte(row),
+        }
     }
 }
 
@@ -134,4 +169,20 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
         index -= 1;
     }
     index
+}
+
+/// The end of the parser directives (and of any comment or blank line before
+/// the first instruction): edits there may change how every line is read.
+fn directives_end(tree: &Tree) -> usize {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut end = 0;
+    for child in root.children(&mut cursor) {
+        if matches!(child.kind(), "parser_directive" | "comment") {
+            end = child.end_byte();
+        } else {
+            break;
+        }
+    }
+    end
 }

@@ -35,27 +35,42 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
     // A template that generates Dockerfiles is only a Dockerfile after expansion:
     // check what BuildKit's parser checks, not what the expansion will decide.
     let is_template = is_template(source);
-    let first_from = model.instructions.iter().position(|i| i.kind == InstructionKind::From);
+    let first_from = model
+        .instructions
+        .iter()
+        .position(|i| i.kind == InstructionKind::From);
     let mut placed = vec![false; tree_errors_by_start.len()];
     for (index, instruction) in model.instructions.iter().enumerate() {
-        let inside = |e: &SyntaxError| instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end;
+        let inside = |e: &SyntaxError| {
+            instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end
+        };
         let lowered = lower(instruction, model, source);
         let mut has_parse_error = false;
         if let Some(heredoc) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
             let marker = source.get(heredoc.marker.clone()).unwrap_or_default();
-            let name = buildkit::parse_heredoc_marker(marker).ok().flatten().map(|(name, _)| name).unwrap_or_default();
+            let name = buildkit::parse_heredoc_marker(marker)
+                .ok()
+                .flatten()
+                .map(|(name, _)| name)
+                .unwrap_or_default();
             errors.push(SyntaxError {
                 range: heredoc.marker.clone(),
                 message: format!("unterminated heredoc: no line `{name}` ends it"),
             });
             has_parse_error = true;
         } else if let Err(error) = &lowered {
-            errors.push(SyntaxError { range: precise_range(instruction, error, source), message: error.message.clone() });
+            errors.push(SyntaxError {
+                range: precise_range(instruction, error, source),
+                message: error.message.clone(),
+            });
             has_parse_error = true;
         } else if let Ok(command) = &lowered {
             // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
             let keyword = source.get(instruction.keyword.clone()).unwrap_or_default();
-            if instruction.kind != InstructionKind::Unknown && command.cmd != keyword && !is_template {
+            if instruction.kind != InstructionKind::Unknown
+                && command.cmd != keyword
+                && !is_template
+            {
                 errors.push(SyntaxError {
                     range: instruction.keyword.clone(),
                     message: format!("unknown instruction: {}", command.cmd),
@@ -78,7 +93,9 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         if instruction.kind != InstructionKind::Arg && first_from.is_none_or(|from| index < from) {
             errors.push(SyntaxError {
                 range: instruction.keyword.clone(),
-                message: "no build stage in current context: only ARG may come before the first FROM".into(),
+                message:
+                    "no build stage in current context: only ARG may come before the first FROM"
+                        .into(),
             });
         }
         instruction_errors(instruction, source, false, &mut errors);
@@ -90,7 +107,10 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         }
     }
     if model.instructions.is_empty() {
-        errors.push(SyntaxError { range: 0..0, message: "file with no instructions".into() });
+        errors.push(SyntaxError {
+            range: 0..0,
+            message: "file with no instructions".into(),
+        });
     }
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start && a.message == b.message);
@@ -109,16 +129,28 @@ fn precise_range(instruction: &Instruction, error: &ParseError, source: &str) ->
     let skipped = text.len() - text.trim_start().len();
     let arguments = arguments_start + skipped..line.end;
     if error.message == buildkit::NOT_STRING_ARRAY {
-        let json = instruction.command.as_ref().map(CommandForm::range).or(instruction.json_arguments.clone());
+        let json = instruction
+            .command
+            .as_ref()
+            .map(CommandForm::range)
+            .or(instruction.json_arguments.clone());
         if let Some(json) = json {
             return json;
         }
-        if let Some(CommandForm::Exec { range, .. }) = instruction.trigger.as_ref().and_then(|t| t.command.as_ref()) {
+        if let Some(CommandForm::Exec { range, .. }) = instruction
+            .trigger
+            .as_ref()
+            .and_then(|t| t.command.as_ref())
+        {
             return range.clone();
         }
         return arguments;
     }
-    if let Some(word) = error.message.strip_prefix("Syntax error - can't find = in \"").and_then(|m| m.split('"').next()) {
+    if let Some(word) = error
+        .message
+        .strip_prefix("Syntax error - can't find = in \"")
+        .and_then(|m| m.split('"').next())
+    {
         if let Some(at) = source.get(arguments.clone()).and_then(|t| t.rfind(word)) {
             return arguments.start + at..arguments.start + at + word.len();
         }
@@ -136,23 +168,38 @@ pub(crate) fn buildkit_parse(model: &Dockerfile, source: &str) -> Result<Vec<Com
     directive_errors(model, source, &mut errors);
     long_lines(source, &mut errors);
     if let Some(first) = errors.into_iter().next() {
-        return Err(ParseError { message: first.message, range: first.range });
+        return Err(ParseError {
+            message: first.message,
+            range: first.range,
+        });
     }
     let mut commands = Vec::with_capacity(model.instructions.len());
     for instruction in &model.instructions {
         if let Some(missing) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
-            return Err(ParseError { message: "unterminated heredoc".into(), range: missing.marker.clone() });
+            return Err(ParseError {
+                message: "unterminated heredoc".into(),
+                range: missing.marker.clone(),
+            });
         }
         commands.push(lower(instruction, model, source)?);
     }
     if commands.is_empty() {
-        return Err(ParseError { message: "file with no instructions".into(), range: 0..0 });
+        return Err(ParseError {
+            message: "file with no instructions".into(),
+            range: 0..0,
+        });
     }
     Ok(commands)
 }
 
-fn lower(instruction: &Instruction, model: &Dockerfile, source: &str) -> Result<Command, ParseError> {
-    let lines = source.get(instruction.range.start..instruction.line_range.end).unwrap_or_default();
+fn lower(
+    instruction: &Instruction,
+    model: &Dockerfile,
+    source: &str,
+) -> Result<Command, ParseError> {
+    let lines = source
+        .get(instruction.range.start..instruction.line_range.end)
+        .unwrap_or_default();
     let heredocs = instruction
         .heredocs
         .iter()
@@ -185,7 +232,10 @@ fn is_template(source: &str) -> bool {
 fn directive_errors(model: &Dockerfile, source: &str, errors: &mut Vec<SyntaxError>) {
     let mut seen: Vec<String> = Vec::new();
     for directive in &model.directives {
-        let name = source.get(directive.name.clone()).unwrap_or_default().to_ascii_lowercase();
+        let name = source
+            .get(directive.name.clone())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if seen.contains(&name) {
             errors.push(SyntaxError {
                 range: directive.range.start..directive.value.end,
@@ -212,7 +262,10 @@ fn long_lines(source: &str, errors: &mut Vec<SyntaxError>) {
         if line.len() > MAX_LINE {
             errors.push(SyntaxError {
                 range: start..start + line.trim_end_matches('\n').len(),
-                message: format!("dockerfile line greater than max allowed size of {}", MAX_LINE - 1),
+                message: format!(
+                    "dockerfile line greater than max allowed size of {}",
+                    MAX_LINE - 1
+                ),
             });
         }
         start += line.len();
@@ -241,7 +294,10 @@ fn first_error(node: Node<'_>) -> Option<Node<'_>> {
     }
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-    children.into_iter().filter(|c| c.has_error() || c.is_missing()).find_map(first_error)
+    children
+        .into_iter()
+        .filter(|c| c.has_error() || c.is_missing())
+        .find_map(first_error)
 }
 
 fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError {
@@ -258,7 +314,10 @@ fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError
             (_, None) => format!("expected {}", what.replace('_', " ")),
         };
         let at = error.start_byte();
-        return SyntaxError { range: at..at, message };
+        return SyntaxError {
+            range: at..at,
+            message,
+        };
     }
     let mut range = error.byte_range();
     // Keep the range on the error's first line: the rest is usually fine.
@@ -269,30 +328,55 @@ fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError
     let text = source.get(range.clone()).unwrap_or_default();
     let shown: String = text.chars().take(40).collect();
     let message = match keyword {
-        Some(k) if instruction.kind().ends_with("_instruction") => format!("{k}: unexpected `{shown}`"),
+        Some(k) if instruction.kind().ends_with("_instruction") => {
+            format!("{k}: unexpected `{shown}`")
+        }
         _ => format!("invalid instruction: `{shown}`"),
     };
     SyntaxError { range, message }
 }
 
 /// What BuildKit's instruction parser rejects after parsing.
-fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool, errors: &mut Vec<SyntaxError>) {
+fn instruction_errors(
+    instruction: &Instruction,
+    source: &str,
+    in_onbuild: bool,
+    errors: &mut Vec<SyntaxError>,
+) {
     let text = |r: &Range<usize>| source.get(r.clone()).unwrap_or_default();
     let keyword = text(&instruction.keyword).to_ascii_uppercase();
     let whole = instruction.line_range.clone();
-    let mut error = |range: Range<usize>, message: String| errors.push(SyntaxError { range, message });
+    let mut error =
+        |range: Range<usize>, message: String| errors.push(SyntaxError { range, message });
     let args = &instruction.arguments;
 
     let allowed: &[&str] = match instruction.kind {
         InstructionKind::From => &["platform"],
         InstructionKind::Run => &["mount", "network", "security", "device"],
         InstructionKind::Copy => &["from", "chown", "chmod", "link", "parents", "exclude"],
-        InstructionKind::Add => &["chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack"],
-        InstructionKind::Healthcheck => &["interval", "timeout", "start-period", "start-interval", "retries"],
+        InstructionKind::Add => &[
+            "chown",
+            "chmod",
+            "link",
+            "checksum",
+            "keep-git-dir",
+            "exclude",
+            "unpack",
+        ],
+        InstructionKind::Healthcheck => &[
+            "interval",
+            "timeout",
+            "start-period",
+            "start-interval",
+            "retries",
+        ],
         InstructionKind::Onbuild | InstructionKind::Unknown => &[],
         _ => &[],
     };
-    if !matches!(instruction.kind, InstructionKind::Onbuild | InstructionKind::Unknown) {
+    if !matches!(
+        instruction.kind,
+        InstructionKind::Onbuild | InstructionKind::Unknown
+    ) {
         for flag in &instruction.flags {
             let name = text(&flag.name);
             if !allowed.contains(&name) {
@@ -304,16 +388,28 @@ fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool,
     match instruction.kind {
         InstructionKind::Unknown => {
             let name = text(&instruction.keyword);
-            error(instruction.keyword.clone(), format!("unknown instruction: {name}"));
+            error(
+                instruction.keyword.clone(),
+                format!("unknown instruction: {name}"),
+            );
         }
         InstructionKind::From => {
             if in_onbuild {
-                error(instruction.keyword.clone(), "FROM isn't allowed as an ONBUILD trigger".into());
+                error(
+                    instruction.keyword.clone(),
+                    "FROM isn't allowed as an ONBUILD trigger".into(),
+                );
             }
-            match (&instruction.image, instruction.stage_name.is_some(), args.is_empty()) {
+            match (
+                &instruction.image,
+                instruction.stage_name.is_some(),
+                args.is_empty(),
+            ) {
                 (None, _, _) => error(whole, "FROM requires either one or three arguments".into()),
                 (Some(_), _, false) => {
-                    let range = args.first().map_or(whole.clone(), |a| a.start..args.last().map_or(a.end, |l| l.end));
+                    let range = args.first().map_or(whole.clone(), |a| {
+                        a.start..args.last().map_or(a.end, |l| l.end)
+                    });
                     error(range, "FROM requires either one or three arguments".into());
                 }
                 _ => {}
@@ -335,7 +431,10 @@ fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool,
         }
         InstructionKind::Maintainer => {
             if in_onbuild {
-                error(instruction.keyword.clone(), "MAINTAINER isn't allowed as an ONBUILD trigger".into());
+                error(
+                    instruction.keyword.clone(),
+                    "MAINTAINER isn't allowed as an ONBUILD trigger".into(),
+                );
             }
             if args.is_empty() {
                 error(whole, "MAINTAINER requires exactly one argument".into());
@@ -358,19 +457,30 @@ fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool,
         }
         InstructionKind::Shell => match &instruction.command {
             Some(CommandForm::Exec { items, .. }) if !items.is_empty() => {}
-            Some(CommandForm::Exec { range, .. }) => error(range.clone(), "SHELL requires at least one argument".into()),
+            Some(CommandForm::Exec { range, .. }) => {
+                error(range.clone(), "SHELL requires at least one argument".into())
+            }
             Some(CommandForm::Shell { range, .. }) => {
-                error(range.clone(), "SHELL requires the arguments to be in JSON form".into());
+                error(
+                    range.clone(),
+                    "SHELL requires the arguments to be in JSON form".into(),
+                );
             }
             None => error(whole, "SHELL requires at least one argument".into()),
         },
         InstructionKind::Healthcheck => {
             let line = text(&instruction.line_range);
             let has_type = instruction.command.is_some()
-                || line.split_whitespace().any(|w| w.eq_ignore_ascii_case("NONE") || w.eq_ignore_ascii_case("CMD"));
+                || line
+                    .split_whitespace()
+                    .any(|w| w.eq_ignore_ascii_case("NONE") || w.eq_ignore_ascii_case("CMD"));
             if !has_type {
                 error(whole, "HEALTHCHECK requires at least one argument".into());
-            } else if instruction.command.is_none() && !line.split_whitespace().any(|w| w.eq_ignore_ascii_case("NONE")) {
+            } else if instruction.command.is_none()
+                && !line
+                    .split_whitespace()
+                    .any(|w| w.eq_ignore_ascii_case("NONE"))
+            {
                 error(whole, "Missing command after HEALTHCHECK CMD".into());
             }
         }
@@ -378,7 +488,10 @@ fn instruction_errors(instruction: &Instruction, source: &str, in_onbuild: bool,
             None => error(whole, "ONBUILD requires at least one argument".into()),
             Some(trigger) => {
                 if trigger.kind == InstructionKind::Onbuild {
-                    error(trigger.keyword.clone(), "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into());
+                    error(
+                        trigger.keyword.clone(),
+                        "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
+                    );
                 } else {
                     instruction_errors(trigger, source, true, errors);
                 }

@@ -12,9 +12,10 @@ mod shell;
 pub use document::{new_parser, Document};
 pub use errors::{syntax_errors, SyntaxError};
 pub use model::{
-    CommandForm, Directive, Dockerfile, Flag, Heredoc, ImageRef, Instruction, InstructionKind, KeyValue, Stage,
+    CommandForm, Directive, Dockerfile, Flag, Heredoc, ImageRef, Instruction, InstructionKind,
+    KeyValue, Stage,
 };
-pub use shell::{new_bash_parser, parse_bash, ShellTree, ShellTrees};
+pub use shell::{new_bash_parser, parse_bash, ByteEdit, ShellTree, ShellTrees};
 
 /// Our Dockerfile grammar.
 pub fn dockerfile_language() -> tree_sitter::Language {
@@ -23,7 +24,10 @@ pub fn dockerfile_language() -> tree_sitter::Language {
 
 /// BuildKit's instruction list for a document, or the first error BuildKit's
 /// parser would raise.
-pub fn buildkit_commands(model: &Dockerfile, source: &str) -> Result<Vec<buildkit::Command>, buildkit::ParseError> {
+pub fn buildkit_commands(
+    model: &Dockerfile,
+    source: &str,
+) -> Result<Vec<buildkit::Command>, buildkit::ParseError> {
     errors::buildkit_parse(model, source)
 }
 
@@ -53,7 +57,10 @@ pub fn sexp(tree: &tree_sitter::Tree) -> String {
             let range = node.range();
             out.push_str(&format!(
                 " [{}, {}] - [{}, {}]",
-                range.start_point.row, range.start_point.column, range.end_point.row, range.end_point.column
+                range.start_point.row,
+                range.start_point.column,
+                range.end_point.row,
+                range.end_point.column
             ));
         }
         if cursor.goto_first_child() {
@@ -80,4 +87,30 @@ pub fn sexp(tree: &tree_sitter::Tree) -> String {
             }
         }
     }
+}
+
+/// Node kind ids looked up once: comparing ids avoids string conversions in
+/// per-edit walks.
+pub(crate) struct Kinds {
+    pub onbuild: u16,
+    pub shell_command: u16,
+    pub shell_owners: [u16; 4],
+}
+
+pub(crate) fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language = dockerfile_language();
+        let id = |kind: &str| language.id_for_node_kind(kind, true);
+        Kinds {
+            onbuild: id("onbuild_instruction"),
+            shell_command: id("shell_command"),
+            shell_owners: [
+                id("run_instruction"),
+                id("cmd_instruction"),
+                id("entrypoint_instruction"),
+                id("healthcheck_instruction"),
+            ],
+        }
+    })
 }

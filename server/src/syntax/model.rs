@@ -111,8 +111,14 @@ pub struct ImageRef {
 /// Exec (JSON) form or shell form of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandForm {
-    Exec { range: Range<usize>, items: Vec<Range<usize>> },
-    Shell { range: Range<usize>, fragments: Vec<Range<usize>> },
+    Exec {
+        range: Range<usize>,
+        items: Vec<Range<usize>>,
+    },
+    Shell {
+        range: Range<usize>,
+        fragments: Vec<Range<usize>>,
+    },
 }
 
 impl CommandForm {
@@ -196,18 +202,28 @@ impl Dockerfile {
     /// Builds the model from a tree of `source`.
     pub fn from_tree(tree: &Tree, source: &str) -> Self {
         let root = tree.root_node();
-        let mut model = Dockerfile { escape: '\\', ..Default::default() };
+        let mut model = Dockerfile {
+            escape: '\\',
+            ..Default::default()
+        };
         let mut cursor = root.walk();
         for child in root.children(&mut cursor) {
             match child.kind() {
                 "parser_directive" => {
-                    if let (Some(name), Some(value)) =
-                        (child.child_by_field_name("name"), child.child_by_field_name("value"))
-                    {
-                        let directive = Directive { range: child.byte_range(), name: name.byte_range(), value: value.byte_range() };
+                    if let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        let directive = Directive {
+                            range: child.byte_range(),
+                            name: name.byte_range(),
+                            value: value.byte_range(),
+                        };
                         let name_text = source.get(directive.name.clone()).unwrap_or_default();
                         let value_text = source.get(directive.value.clone()).unwrap_or_default();
-                        if name_text.eq_ignore_ascii_case("escape") && (value_text == "`" || value_text == "\\") {
+                        if name_text.eq_ignore_ascii_case("escape")
+                            && (value_text == "`" || value_text == "\\")
+                        {
                             model.escape = value_text.chars().next().unwrap_or('\\');
                         }
                         model.directives.push(directive);
@@ -230,7 +246,9 @@ impl Dockerfile {
 
     /// The stage an instruction index belongs to.
     pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.instructions.contains(&instruction))
+        self.stages
+            .iter()
+            .find(|s| s.instructions.contains(&instruction))
     }
 }
 
@@ -252,7 +270,9 @@ fn collect_nested_comments(node: Node<'_>, source: &str, out: &mut Vec<Range<usi
 /// The comment lines inside a continuation token (after its first newline).
 pub fn continuation_comments(range: Range<usize>, source: &str) -> Vec<Range<usize>> {
     let text = source.get(range.clone()).unwrap_or_default();
-    let Some(first_newline) = text.find('\n') else { return Vec::new() };
+    let Some(first_newline) = text.find('\n') else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut offset = range.start + first_newline + 1;
     for line in text[first_newline + 1..].split_inclusive('\n') {
@@ -273,7 +293,11 @@ fn stages(instructions: &[Instruction]) -> Vec<Stage> {
             if let Some(last) = stages.last_mut() {
                 last.instructions.end = i;
             }
-            stages.push(Stage { index: stages.len(), from: i, instructions: i..instructions.len() });
+            stages.push(Stage {
+                index: stages.len(),
+                from: i,
+                instructions: i..instructions.len(),
+            });
         }
     }
     stages
@@ -281,20 +305,27 @@ fn stages(instructions: &[Instruction]) -> Vec<Stage> {
 
 fn field_ranges(node: Node<'_>, field: &str) -> Vec<Range<usize>> {
     let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor).map(|n| n.byte_range()).collect()
+    node.children_by_field_name(field, &mut cursor)
+        .map(|n| n.byte_range())
+        .collect()
 }
 
 impl Instruction {
     /// The view of one instruction node; `None` when the node is no instruction.
     pub fn from_node(node: Node<'_>, source: &str) -> Option<Self> {
         let kind = InstructionKind::from_node_kind(node.kind())?;
-        let keyword = node.child(0).map(|k| k.byte_range()).unwrap_or(node.start_byte()..node.start_byte());
+        let keyword = node
+            .child(0)
+            .map(|k| k.byte_range())
+            .unwrap_or(node.start_byte()..node.start_byte());
         let mut cursor = node.walk();
         let flags = node
             .children_by_field_name("flag", &mut cursor)
             .map(|flag| Flag {
                 range: flag.byte_range(),
-                name: flag.child_by_field_name("name").map_or(flag.byte_range(), |n| n.byte_range()),
+                name: flag
+                    .child_by_field_name("name")
+                    .map_or(flag.byte_range(), |n| n.byte_range()),
                 value: flag.child_by_field_name("value").map(|n| n.byte_range()),
             })
             .collect();
@@ -320,7 +351,9 @@ impl Instruction {
                 if let Some(image) = node.child_by_field_name("image") {
                     instruction.image = Some(ImageRef {
                         range: image.byte_range(),
-                        name: image.child_by_field_name("name").map_or(image.byte_range(), |n| n.byte_range()),
+                        name: image
+                            .child_by_field_name("name")
+                            .map_or(image.byte_range(), |n| n.byte_range()),
                         tag: image.child_by_field_name("tag").map(|n| n.byte_range()),
                         digest: image.child_by_field_name("digest").map(|n| n.byte_range()),
                     });
@@ -340,10 +373,17 @@ impl Instruction {
                 instruction.pairs = node
                     .children_by_field_name("pair", &mut cursor)
                     .map(|pair| {
-                        let name = pair.child_by_field_name("name").map_or(pair.byte_range(), |n| n.byte_range());
+                        let name = pair
+                            .child_by_field_name("name")
+                            .map_or(pair.byte_range(), |n| n.byte_range());
                         let value = pair.child_by_field_name("value").map(|n| n.byte_range());
                         let legacy = !source.get(name.end..).unwrap_or_default().starts_with('=');
-                        KeyValue { range: pair.byte_range(), name, value, legacy }
+                        KeyValue {
+                            range: pair.byte_range(),
+                            name,
+                            value,
+                            legacy,
+                        }
                     })
                     .collect();
             }
@@ -353,20 +393,26 @@ impl Instruction {
                     .children_by_field_name("argument", &mut cursor)
                     .map(|arg| KeyValue {
                         range: arg.byte_range(),
-                        name: arg.child_by_field_name("name").map_or(arg.byte_range(), |n| n.byte_range()),
+                        name: arg
+                            .child_by_field_name("name")
+                            .map_or(arg.byte_range(), |n| n.byte_range()),
                         value: arg.child_by_field_name("default").map(|n| n.byte_range()),
                         legacy: false,
                     })
                     .collect();
             }
             InstructionKind::Copy | InstructionKind::Add => {
-                instruction.json_arguments = node.child_by_field_name("arguments").map(|n| n.byte_range());
+                instruction.json_arguments = node
+                    .child_by_field_name("arguments")
+                    .map(|n| n.byte_range());
                 let mut args = field_ranges(node, "source");
                 args.extend(field_ranges(node, "destination"));
                 instruction.arguments = args;
             }
             InstructionKind::Volume => {
-                instruction.json_arguments = node.child_by_field_name("arguments").map(|n| n.byte_range());
+                instruction.json_arguments = node
+                    .child_by_field_name("arguments")
+                    .map(|n| n.byte_range());
                 instruction.arguments = field_ranges(node, "path");
             }
             InstructionKind::Expose => instruction.arguments = field_ranges(node, "port"),
@@ -390,8 +436,13 @@ impl Instruction {
                 }
             }
         }
-        let line_end = instruction.heredocs.first().map_or(node.end_byte(), |h| h.body.start).min(node.end_byte());
-        instruction.line_range = node.start_byte()..trim_line_end(source, node.start_byte(), line_end);
+        let line_end = instruction
+            .heredocs
+            .first()
+            .map_or(node.end_byte(), |h| h.body.start)
+            .min(node.end_byte());
+        instruction.line_range =
+            node.start_byte()..trim_line_end(source, node.start_byte(), line_end);
         Some(instruction)
     }
 }
@@ -399,15 +450,25 @@ impl Instruction {
 fn command_form(node: Node<'_>) -> CommandForm {
     let mut cursor = node.walk();
     if node.kind() == "json_array" {
-        let items = node.named_children(&mut cursor).filter(|n| n.kind() == "json_string").map(|n| n.byte_range()).collect();
-        CommandForm::Exec { range: node.byte_range(), items }
+        let items = node
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "json_string")
+            .map(|n| n.byte_range())
+            .collect();
+        CommandForm::Exec {
+            range: node.byte_range(),
+            items,
+        }
     } else {
         let fragments = node
             .named_children(&mut cursor)
             .filter(|n| matches!(n.kind(), "shell_fragment" | "heredoc_marker"))
             .map(|n| n.byte_range())
             .collect();
-        CommandForm::Shell { range: node.byte_range(), fragments }
+        CommandForm::Shell {
+            range: node.byte_range(),
+            fragments,
+        }
     }
 }
 
@@ -415,14 +476,19 @@ fn heredocs(node: Node<'_>) -> Vec<Heredoc> {
     let mut markers = Vec::new();
     collect_markers(node, &mut markers);
     let mut cursor = node.walk();
-    let bodies: Vec<Node<'_>> = node.children_by_field_name("heredoc", &mut cursor).collect();
+    let bodies: Vec<Node<'_>> = node
+        .children_by_field_name("heredoc", &mut cursor)
+        .collect();
     markers
         .into_iter()
         .zip(bodies.iter().map(Some).chain(std::iter::repeat(None)))
         .map(|(marker, body)| match body {
             Some(body) => {
                 let content = body.child_by_field_name("body");
-                let end = body.child_by_field_name("end").filter(|e| !e.is_missing()).map(|e| e.byte_range());
+                let end = body
+                    .child_by_field_name("end")
+                    .filter(|e| !e.is_missing())
+                    .map(|e| e.byte_range());
                 let start = body.start_byte();
                 Heredoc {
                     marker,
@@ -430,7 +496,11 @@ fn heredocs(node: Node<'_>) -> Vec<Heredoc> {
                     end,
                 }
             }
-            None => Heredoc { marker, body: node.end_byte()..node.end_byte(), end: None },
+            None => Heredoc {
+                marker,
+                body: node.end_byte()..node.end_byte(),
+                end: None,
+            },
         })
         .collect()
 }

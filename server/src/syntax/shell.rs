@@ -8,7 +8,6 @@
 //! instruction changed; an unclosed quote therefore never leaks into the next
 //! instruction.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Point, Tree};
@@ -22,8 +21,6 @@ pub struct ShellTree {
     pub ranges: Vec<Range<usize>>,
     /// The bash tree; its offsets are relative to `instruction.start`.
     pub tree: Tree,
-    /// The instruction text and its relative ranges: equal keys mean equal trees.
-    key: String,
 }
 
 impl ShellTree {
@@ -32,6 +29,25 @@ impl ShellTree {
         let start = self.instruction.start;
         start + node.start_byte()..start + node.end_byte()
     }
+
+    fn shift(&mut self, delta: isize) {
+        if delta == 0 {
+            return;
+        }
+        let shift = |r: &mut Range<usize>| {
+            *r = r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta)
+        };
+        shift(&mut self.instruction);
+        self.ranges.iter_mut().for_each(shift);
+    }
+}
+
+/// A text edit in bytes: `start..old_end` became `start..new_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteEdit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
 }
 
 /// The bash trees of a document, in document order.
@@ -45,7 +61,9 @@ pub struct ShellTrees {
 
 impl std::fmt::Debug for ShellTrees {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShellTrees").field("trees", &self.trees.len()).finish_non_exhaustive()
+        f.debug_struct("ShellTrees")
+            .field("trees", &self.trees.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,7 +73,9 @@ pub fn new_bash_parser() -> Parser {
     // tree-sitter-bash 0.25 needs ABI 15, which tree-sitter 0.25 loads; the
     // `languages_load` test guards this.
     #[allow(clippy::expect_used)]
-    parser.set_language(&tree_sitter_bash::LANGUAGE.into()).expect("tree-sitter-bash matches the tree-sitter ABI");
+    parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .expect("tree-sitter-bash matches the tree-sitter ABI");
     parser
 }
 
@@ -66,50 +86,122 @@ impl ShellTrees {
 
     /// The bash tree of the instruction starting at `start`.
     pub fn for_instruction(&self, start: usize) -> Option<&ShellTree> {
-        self.trees.binary_search_by_key(&start, |t| t.instruction.start).ok().and_then(|i| self.trees.get(i))
+        self.trees
+            .binary_search_by_key(&start, |t| t.instruction.start)
+            .ok()
+            .and_then(|i| self.trees.get(i))
     }
 
-    /// Brings the trees in line with a new Dockerfile tree of `source`,
-    /// re-parsing only instructions whose text changed.
-    pub fn update(&mut self, tree: &Tree, source: &str) {
-        let mut jobs = Vec::new();
-        collect_shell_instructions(tree.root_node(), source, &mut jobs);
-        let mut old: HashMap<String, Vec<ShellTree>> = HashMap::new();
-        for shell in std::mem::take(&mut self.trees) {
-            old.entry(shell.key.clone()).or_default().push(shell);
-        }
+    /// Parses the bash trees of a new document.
+    pub fn rebuild(&mut self, tree: &Tree, source: &str) {
+        self.trees.clear();
         self.last_reparsed = 0;
-        for (instruction, ranges) in jobs {
-            let Some(text) = source.get(instruction.clone()) else { continue };
-            let relative: Vec<Range<usize>> =
-                ranges.iter().map(|r| r.start - instruction.start..r.end - instruction.start).collect();
-            let key = make_key(text, &relative);
-            let shell = match old.get_mut(&key).and_then(Vec::pop) {
-                Some(mut shell) => {
-                    shell.instruction = instruction;
-                    shell.ranges = ranges;
-                    shell
-                }
-                None => {
-                    self.last_reparsed += 1;
-                    let parser = self.parser.get_or_insert_with(new_bash_parser);
-                    let Some(tree) = parse_bash(parser, text, &relative) else { continue };
-                    ShellTree { instruction, ranges, tree, key }
-                }
-            };
-            self.trees.push(shell);
+        let mut cursor = tree.walk();
+        if !cursor.goto_first_child() {
+            return;
+        }
+        loop {
+            let node = cursor.node();
+            if let Some(command) = shell_command_of(node) {
+                self.push_parsed(node, command, source);
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
         }
     }
-}
 
-fn make_key(text: &str, ranges: &[Range<usize>]) -> String {
-    let mut key = String::with_capacity(text.len() + ranges.len() * 8);
-    for r in ranges {
-        key.push_str(&format!("{}-{},", r.start, r.end));
+    /// Brings the trees in line with the tree of an edited document.
+    ///
+    /// Instructions before the edit are untouched. From the edit on, the new
+    /// tree is walked until it is back in step with the old one: a top-level
+    /// instruction that starts after the edit where an old one started (shifted)
+    /// begins in the same parser and scanner state as before, with the same
+    /// text after it, so everything from there parses as before and the old
+    /// trees are only shifted.
+    pub fn update(&mut self, tree: &Tree, source: &str, edit: ByteEdit) {
+        let delta = edit.new_end as isize - edit.old_end as isize;
+        let mut old = std::mem::take(&mut self.trees);
+        // Old trees entirely before the edit stay as they are.
+        let kept = old.partition_point(|t| t.instruction.end < edit.start);
+        let mut rest: Vec<ShellTree> = old.split_off(kept);
+        self.trees = old;
+        self.last_reparsed = 0;
+
+        let mut cursor = tree.walk();
+        // Seek to the first item that reaches the edit. tree-sitter's seek gives up
+        // when a hidden token (a blank line) holds the byte; walk then instead.
+        if cursor
+            .goto_first_child_for_byte(edit.start.saturating_sub(1))
+            .is_none()
+        {
+            cursor.reset(tree.root_node());
+            if !cursor.goto_first_child() {
+                return;
+            }
+            while cursor.node().end_byte() < edit.start {
+                if !cursor.goto_next_sibling() {
+                    return;
+                }
+            }
+        }
+        let mut next_old = 0;
+        loop {
+            let node = cursor.node();
+            if let Some(command) = shell_command_of(node) {
+                let range = node.byte_range();
+                let after_edit = range.start > edit.new_end;
+                let old_start = if after_edit {
+                    range.start.saturating_add_signed(-delta)
+                } else {
+                    range.start
+                };
+                while next_old < rest.len() && rest[next_old].instruction.start < old_start {
+                    next_old += 1;
+                }
+                let candidate = rest
+                    .get(next_old)
+                    .filter(|t| t.instruction.start == old_start);
+                if after_edit && candidate.is_some() {
+                    // Back in step: the rest is the old list, shifted.
+                    for mut shell in rest.drain(next_old..) {
+                        shell.shift(delta);
+                        self.trees.push(shell);
+                    }
+                    return;
+                }
+                self.push_parsed(node, command, source);
+            }
+            if !cursor.goto_next_sibling() {
+                return;
+            }
+        }
     }
-    key.push('\n');
-    key.push_str(text);
-    key
+
+    /// Parses one instruction's bash tree from scratch: a RUN re-parses in
+    /// microseconds, and an incremental bash parse can keep a comment or an
+    /// error region that a fresh parse would read differently.
+    fn push_parsed(&mut self, node: Node<'_>, command: Node<'_>, source: &str) {
+        let range = node.byte_range();
+        let ranges = command_ranges(node, command, source);
+        let Some(text) = source.get(range.clone()) else {
+            return;
+        };
+        let relative: Vec<Range<usize>> = ranges
+            .iter()
+            .map(|r| r.start - range.start..r.end - range.start)
+            .collect();
+        let parser = self.parser.get_or_insert_with(new_bash_parser);
+        let Some(bash) = parse_bash(parser, text, &relative) else {
+            return;
+        };
+        self.last_reparsed += 1;
+        self.trees.push(ShellTree {
+            instruction: range,
+            ranges,
+            tree: bash,
+        });
+    }
 }
 
 /// Parses `text` as bash over `ranges` (relative to `text`).
@@ -135,46 +227,52 @@ pub fn parse_bash(parser: &mut Parser, text: &str, ranges: &[Range<usize>]) -> O
 fn point_in(text: &str, byte: usize) -> Point {
     let before = text.get(..byte).unwrap_or(text);
     let row = before.bytes().filter(|&b| b == b'\n').count();
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1);
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1);
     Point { row, column }
 }
 
-/// Finds shell-form commands: `(instruction range, document ranges for bash)`.
-fn collect_shell_instructions(root: Node<'_>, source: &str, out: &mut Vec<(Range<usize>, Vec<Range<usize>>)>) {
-    let mut cursor = root.walk();
-    for node in root.children(&mut cursor) {
-        collect_instruction(node, node.byte_range(), source, out);
+/// The shell-form command of a top-level instruction (RUN, CMD, ENTRYPOINT,
+/// HEALTHCHECK, or an ONBUILD of one).
+fn shell_command_of(node: Node<'_>) -> Option<Node<'_>> {
+    let kinds = super::kinds();
+    let inner = if node.kind_id() == kinds.onbuild {
+        node.child_by_field_name("instruction")?
+    } else {
+        node
+    };
+    if !kinds.shell_owners.contains(&inner.kind_id()) {
+        return None;
     }
+    inner
+        .child_by_field_name("command")
+        .filter(|c| c.kind_id() == kinds.shell_command)
 }
 
-fn collect_instruction(
-    node: Node<'_>,
-    instruction: Range<usize>,
-    source: &str,
-    out: &mut Vec<(Range<usize>, Vec<Range<usize>>)>,
-) {
-    match node.kind() {
-        "onbuild_instruction" => {
-            if let Some(inner) = node.child_by_field_name("instruction") {
-                collect_instruction(inner, instruction, source, out);
-            }
-        }
-        "run_instruction" | "cmd_instruction" | "entrypoint_instruction" | "healthcheck_instruction" => {
-            let Some(command) = node.child_by_field_name("command").filter(|c| c.kind() == "shell_command") else {
-                return;
-            };
-            let mut ranges = shell_ranges(command, source);
-            // Heredoc bodies follow the command line; bash reads them the same way.
-            let mut cursor = node.walk();
-            let heredocs: Vec<Node<'_>> = node.children_by_field_name("heredoc", &mut cursor).collect();
-            if let (Some(first), Some(last)) = (heredocs.first(), heredocs.last()) {
-                let newline = source.get(command.end_byte()..first.start_byte()).map_or(0, |gap| gap.rfind('\n').map_or(0, |i| i));
-                ranges.push(command.end_byte() + newline..last.end_byte());
-            }
-            out.push((instruction, ranges));
-        }
-        _ => {}
+/// The document ranges bash reads for one instruction: its shell text, then
+/// its heredoc bodies (bash reads them after the command line, as BuildKit does).
+fn command_ranges(instruction: Node<'_>, command: Node<'_>, source: &str) -> Vec<Range<usize>> {
+    let mut ranges = shell_ranges(command, source);
+    let owner = if instruction.kind() == "onbuild_instruction" {
+        instruction
+            .child_by_field_name("instruction")
+            .unwrap_or(instruction)
+    } else {
+        instruction
+    };
+    let mut cursor = owner.walk();
+    let heredocs: Vec<Node<'_>> = owner
+        .children_by_field_name("heredoc", &mut cursor)
+        .collect();
+    if let (Some(first), Some(last)) = (heredocs.first(), heredocs.last()) {
+        let newline = source
+            .get(command.end_byte()..first.start_byte())
+            .and_then(|gap| gap.rfind('\n'))
+            .unwrap_or(0);
+        ranges.push(command.end_byte() + newline..last.end_byte());
     }
+    ranges
 }
 
 /// The command's bytes without the comment and blank lines of continuations.
@@ -195,7 +293,13 @@ fn shell_ranges(command: Node<'_>, source: &str) -> Vec<Range<usize>> {
             }
         }
         match ranges.last_mut() {
-            Some(last) if open && !source.get(last.end..range.start).unwrap_or_default().contains('\n') => {
+            Some(last)
+                if open
+                    && !source
+                        .get(last.end..range.start)
+                        .unwrap_or_default()
+                        .contains('\n') =>
+            {
                 last.end = range.end;
             }
             _ => ranges.push(range),
