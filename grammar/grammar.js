@@ -64,21 +64,33 @@ module.exports = grammar({
   conflicts: ($) => [],
 
   rules: {
-    source_file: ($) => seq(repeat(choice($.parser_directive, $.comment, $._blank_line)), optional($._items)),
+    // Directives, then global instructions (ARG), then stages. A stage is a FROM
+    // and everything up to the next FROM.
+    source_file: ($) =>
+      seq(
+        repeat(choice($.parser_directive, $.comment, $._blank_line)),
+        optional($._global_items),
+        optional($._stages),
+      ),
 
     // Left recursion, not repeat(): tree-sitter marks repetition nodes fragile and
-    // never reuses them whole, so an edit would revisit every instruction. A
-    // left-recursive list lets an incremental parse reuse everything before the
-    // edit as one node.
-    _items: ($) => choice($._instruction, seq($._items, choice($._instruction, $.comment, $._blank_line))),
+    // never reuses them whole, so an edit would revisit every instruction. Left
+    // recursion lets an incremental parse reuse everything before the edit as one
+    // node, and stages bound what follows it.
+    _global_items: ($) => choice($._stage_item, seq($._global_items, $._file_item)),
+    _stages: ($) => choice($.stage, seq($._stages, $.stage)),
+    stage: ($) => seq(field('from', $.from_instruction), optional($._stage_items)),
+    _stage_items: ($) => choice($._file_item, seq($._stage_items, $._file_item)),
+    _file_item: ($) => choice($._stage_item, $.comment, $._blank_line),
 
     // `# name=value` at the very top; the scanner only offers it there.
     parser_directive: ($) =>
       seq($._directive_start, field('name', $.directive_name), '=', field('value', $.directive_value), $._eol),
 
-    _instruction: ($) =>
+    _instruction: ($) => choice($.from_instruction, $._stage_item),
+
+    _stage_item: ($) =>
       choice(
-        $.from_instruction,
         $.run_instruction,
         $.cmd_instruction,
         $.label_instruction,

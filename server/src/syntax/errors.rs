@@ -274,18 +274,20 @@ fn long_lines(source: &str, errors: &mut Vec<SyntaxError>) {
 
 /// ERROR and MISSING nodes, reported once per instruction.
 fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
-    let mut cursor = root.walk();
-    for child in root.children(&mut cursor) {
+    if !root.has_error() {
+        return;
+    }
+    super::for_each_item(root, |child| {
         if !child.has_error() {
-            continue;
+            return;
         }
         if let Some(error) = first_error(child) {
             if error.is_missing() && error.kind() == "heredoc_end" {
-                continue;
+                return;
             }
             errors.push(describe(child, error, source));
         }
-    }
+    });
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {

@@ -92,6 +92,7 @@ pub fn sexp(tree: &tree_sitter::Tree) -> String {
 /// Node kind ids looked up once: comparing ids avoids string conversions in
 /// per-edit walks.
 pub(crate) struct Kinds {
+    pub stage: u16,
     pub onbuild: u16,
     pub shell_command: u16,
     pub shell_owners: [u16; 4],
@@ -103,6 +104,7 @@ pub(crate) fn kinds() -> &'static Kinds {
         let language = dockerfile_language();
         let id = |kind: &str| language.id_for_node_kind(kind, true);
         Kinds {
+            stage: id("stage"),
             onbuild: id("onbuild_instruction"),
             shell_command: id("shell_command"),
             shell_owners: [
@@ -113,4 +115,100 @@ pub(crate) fn kinds() -> &'static Kinds {
             ],
         }
     })
+}
+
+/// Calls `f` for every item of the file (directives, comments, instructions and
+/// errors), looking inside `stage` nodes.
+pub(crate) fn for_each_item<'t>(
+    root: tree_sitter::Node<'t>,
+    mut f: impl FnMut(tree_sitter::Node<'t>),
+) {
+    let stage = kinds().stage;
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        if child.kind_id() == stage {
+            let mut inner = child.walk();
+            for item in child.children(&mut inner) {
+                f(item);
+            }
+        } else {
+            f(child);
+        }
+    }
+}
+
+/// A cursor over the items of the file, across stage boundaries.
+pub(crate) struct ItemCursor<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    in_stage: bool,
+}
+
+impl<'t> ItemCursor<'t> {
+    /// The first item that ends at or after `byte`.
+    pub fn seek(tree: &'t tree_sitter::Tree, byte: usize) -> Option<Self> {
+        let mut cursor = tree.walk();
+        if !seek_child(&mut cursor, byte) {
+            return None;
+        }
+        let mut items = ItemCursor {
+            cursor,
+            in_stage: false,
+        };
+        if items.cursor.node().kind_id() == kinds().stage {
+            items.in_stage = true;
+            if !seek_child(&mut items.cursor, byte) {
+                items.cursor.goto_parent();
+                items.in_stage = false;
+                return items.advance().then_some(items);
+            }
+        }
+        Some(items)
+    }
+
+    pub fn node(&self) -> tree_sitter::Node<'t> {
+        self.cursor.node()
+    }
+
+    /// Moves to the next item; false at the end of the file.
+    pub fn advance(&mut self) -> bool {
+        loop {
+            if self.cursor.goto_next_sibling() {
+                if !self.in_stage && self.cursor.node().kind_id() == kinds().stage {
+                    if self.cursor.goto_first_child() {
+                        self.in_stage = true;
+                        return true;
+                    }
+                    continue;
+                }
+                return true;
+            }
+            if !self.in_stage || !self.cursor.goto_parent() {
+                return false;
+            }
+            self.in_stage = false;
+        }
+    }
+}
+
+/// Moves a cursor to its first child that ends at or after `byte`.
+fn seek_child(cursor: &mut tree_sitter::TreeCursor<'_>, byte: usize) -> bool {
+    let node = cursor.node();
+    if cursor
+        .goto_first_child_for_byte(byte.saturating_sub(1))
+        .is_some()
+    {
+        return true;
+    }
+    // tree-sitter's seek gives up when a hidden token (a blank line) holds the
+    // byte; walk instead.
+    cursor.reset(node);
+    if !cursor.goto_first_child() {
+        return false;
+    }
+    while cursor.node().end_byte() < byte {
+        if !cursor.goto_next_sibling() {
+            return false;
+        }
+    }
+    true
 }

@@ -206,37 +206,34 @@ impl Dockerfile {
             escape: '\\',
             ..Default::default()
         };
-        let mut cursor = root.walk();
-        for child in root.children(&mut cursor) {
-            match child.kind() {
-                "parser_directive" => {
-                    if let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) {
-                        let directive = Directive {
-                            range: child.byte_range(),
-                            name: name.byte_range(),
-                            value: value.byte_range(),
-                        };
-                        let name_text = source.get(directive.name.clone()).unwrap_or_default();
-                        let value_text = source.get(directive.value.clone()).unwrap_or_default();
-                        if name_text.eq_ignore_ascii_case("escape")
-                            && (value_text == "`" || value_text == "\\")
-                        {
-                            model.escape = value_text.chars().next().unwrap_or('\\');
-                        }
-                        model.directives.push(directive);
+        super::for_each_item(root, |child| match child.kind() {
+            "parser_directive" => {
+                if let (Some(name), Some(value)) = (
+                    child.child_by_field_name("name"),
+                    child.child_by_field_name("value"),
+                ) {
+                    let directive = Directive {
+                        range: child.byte_range(),
+                        name: name.byte_range(),
+                        value: value.byte_range(),
+                    };
+                    let name_text = source.get(directive.name.clone()).unwrap_or_default();
+                    let value_text = source.get(directive.value.clone()).unwrap_or_default();
+                    if name_text.eq_ignore_ascii_case("escape")
+                        && (value_text == "`" || value_text == "\\")
+                    {
+                        model.escape = value_text.chars().next().unwrap_or('\\');
                     }
-                }
-                "comment" => {}
-                _ => {
-                    if let Some(instruction) = Instruction::from_node(child, source) {
-                        model.instructions.push(instruction);
-                    }
+                    model.directives.push(directive);
                 }
             }
-        }
+            "comment" => {}
+            _ => {
+                if let Some(instruction) = Instruction::from_node(child, source) {
+                    model.instructions.push(instruction);
+                }
+            }
+        });
         collect_nested_comments(root, source, &mut model.comments);
         model.comments.sort_by_key(|r| r.start);
         model.comments.dedup();

@@ -96,17 +96,11 @@ impl ShellTrees {
     pub fn rebuild(&mut self, tree: &Tree, source: &str) {
         self.trees.clear();
         self.last_reparsed = 0;
-        let mut cursor = tree.walk();
-        if !cursor.goto_first_child() {
-            return;
-        }
-        loop {
-            let node = cursor.node();
+        let mut items = Vec::new();
+        super::for_each_item(tree.root_node(), |item| items.push(item));
+        for node in items {
             if let Some(command) = shell_command_of(node) {
                 self.push_parsed(node, command, source);
-            }
-            if !cursor.goto_next_sibling() {
-                break;
             }
         }
     }
@@ -128,23 +122,9 @@ impl ShellTrees {
         self.trees = old;
         self.last_reparsed = 0;
 
-        let mut cursor = tree.walk();
-        // Seek to the first item that reaches the edit. tree-sitter's seek gives up
-        // when a hidden token (a blank line) holds the byte; walk then instead.
-        if cursor
-            .goto_first_child_for_byte(edit.start.saturating_sub(1))
-            .is_none()
-        {
-            cursor.reset(tree.root_node());
-            if !cursor.goto_first_child() {
-                return;
-            }
-            while cursor.node().end_byte() < edit.start {
-                if !cursor.goto_next_sibling() {
-                    return;
-                }
-            }
-        }
+        let Some(mut cursor) = super::ItemCursor::seek(tree, edit.start) else {
+            return;
+        };
         let mut next_old = 0;
         loop {
             let node = cursor.node();
@@ -172,7 +152,7 @@ impl ShellTrees {
                 }
                 self.push_parsed(node, command, source);
             }
-            if !cursor.goto_next_sibling() {
+            if !cursor.advance() {
                 return;
             }
         }
