@@ -83,18 +83,23 @@ fn dockerfile_of(block: &str, lines: usize) -> String {
     block.repeat(lines.div_ceil(per_block))
 }
 
-/// The inputs: small, medium and 5,000-line files of the typical shape, and a
-/// 5,000-line file as dense as it gets (one instruction per 1.3 lines).
+/// The inputs: small, medium and 5,000-line files of the typical shape, a
+/// 5,000-line file as dense as it gets (one instruction per 1.3 lines), and a
+/// 5,000-line file that is one single stage (the worst case for re-parsing).
 fn dockerfile(size: &str) -> String {
     match size {
         "30-lines" => dockerfile_of(BLOCK, 30),
         "500-lines" => dockerfile_of(TYPICAL_BLOCK, 500),
         "5000-lines" => dockerfile_of(TYPICAL_BLOCK, 5_000),
+        "5000-lines-one-stage" => {
+            let body: String = TYPICAL_BLOCK.lines().skip(1).map(|l| format!("{l}\n")).collect();
+            format!("FROM debian:bookworm-slim\n{}", dockerfile_of(&body, 5_000))
+        }
         _ => dockerfile_of(BLOCK, 5_000),
     }
 }
 
-const SIZES: &[&str] = &["30-lines", "500-lines", "5000-lines", "5000-lines-dense"];
+const SIZES: &[&str] = &["30-lines", "500-lines", "5000-lines", "5000-lines-dense", "5000-lines-one-stage"];
 
 /// A one-character insertion point inside a RUN in the middle of the file.
 fn edit_point(text: &str) -> usize {
