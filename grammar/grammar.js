@@ -53,13 +53,14 @@ module.exports = grammar({
     $._flag_start,
     $.end_of_flags,
     $.image_name,
+    $._bom,
     $._error_sentinel,
   ],
 
   // Comment and blank lines are items of the file, not extras: a comment is only a
   // comment where an instruction could start. Inside a continuation, BuildKit skips
   // them; the continuation token takes them along.
-  extras: ($) => [/[ \t\f\v\r\uFEFF]/, $.line_continuation],
+  extras: ($) => [/[ \t\f\v\r]/, $.line_continuation],
 
   conflicts: ($) => [],
 
@@ -68,6 +69,8 @@ module.exports = grammar({
     // and everything up to the next FROM.
     source_file: ($) =>
       seq(
+        // BuildKit strips a byte order mark at the start of the file only.
+        optional($._bom),
         repeat(choice($.parser_directive, $.comment, $._blank_line)),
         optional($._global_items),
         optional($._stages),

@@ -42,6 +42,7 @@ enum TokenType {
   FLAG_START,
   END_OF_FLAGS,
   IMAGE_NAME,
+  BOM,
   ERROR_SENTINEL,
 };
 
@@ -76,8 +77,7 @@ static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t'; }
 
 // Whitespace that BuildKit trims at the start of a line (Go's unicode.IsSpace, minus newline).
 static inline bool is_line_space(int32_t c) {
-  return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == 0x85 || c == 0xA0 ||
-         c == 0xFEFF || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+  return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
          c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
@@ -746,6 +746,13 @@ static bool scan_directive_value(Scanner *s, TSLexer *lexer) {
 
 static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   bool recovering = valid[ERROR_SENTINEL];
+
+  if (valid[BOM] && !recovering && lexer->lookahead == 0xFEFF) {
+    advance(lexer);
+    lexer->mark_end(lexer);
+    lexer->result_symbol = BOM;
+    return true;
+  }
 
   if (s->heredoc_count > 0 && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END]) && !recovering) {
     return scan_heredoc(s, lexer, valid);

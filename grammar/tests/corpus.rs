@@ -1,6 +1,8 @@
 //! Runs `test/corpus/*.txt` (tree-sitter's corpus format) under `cargo test`,
 //! so the grammar is tested without the tree-sitter CLI.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
+
 use std::fs;
 use std::path::Path;
 

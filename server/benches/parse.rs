@@ -92,14 +92,24 @@ fn dockerfile(size: &str) -> String {
         "500-lines" => dockerfile_of(TYPICAL_BLOCK, 500),
         "5000-lines" => dockerfile_of(TYPICAL_BLOCK, 5_000),
         "5000-lines-one-stage" => {
-            let body: String = TYPICAL_BLOCK.lines().skip(1).map(|l| format!("{l}\n")).collect();
+            let body: String = TYPICAL_BLOCK
+                .lines()
+                .skip(1)
+                .map(|l| format!("{l}\n"))
+                .collect();
             format!("FROM debian:bookworm-slim\n{}", dockerfile_of(&body, 5_000))
         }
         _ => dockerfile_of(BLOCK, 5_000),
     }
 }
 
-const SIZES: &[&str] = &["30-lines", "500-lines", "5000-lines", "5000-lines-dense", "5000-lines-one-stage"];
+const SIZES: &[&str] = &[
+    "30-lines",
+    "500-lines",
+    "5000-lines",
+    "5000-lines-dense",
+    "5000-lines-one-stage",
+];
 
 /// A one-character insertion point inside a RUN in the middle of the file.
 fn edit_point(text: &str) -> usize {

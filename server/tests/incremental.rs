@@ -5,6 +5,8 @@
 //! tree, bash trees and rope must equal those of a fresh parse of the text.
 //! 256 cases × 40 edits = 10,240 edits per run.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
+
 use std::fs;
 use std::path::Path;
 
@@ -118,6 +120,7 @@ const FRAGMENTS: &[&str] = &[
     "\\\\",
     "{{",
     "--",
+    "\u{feff}",
 ];
 
 #[derive(Debug, Clone)]

@@ -2,6 +2,8 @@
 //! diagnostic with a precise range (snapshots show the code frame); files it
 //! accepts get none.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -27,6 +27,13 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Run the language server over standard input and output.
+    Server {
+        /// Accepted for clients that always pass it (vscode-languageclient);
+        /// stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print the syntax model of a Dockerfile.
     Parse {
         /// The Dockerfile (`-` reads standard input).
@@ -50,6 +57,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check { paths } => check::run(&paths),
         Command::Parse { file, format } => parse::run(&file, matches!(format, ParseFormat::Tree)),
+        Command::Server { stdio: _ } => crate::lsp::run_stdio(),
     }
 }
 

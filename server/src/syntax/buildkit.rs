@@ -112,7 +112,7 @@ pub(crate) fn join_lines(text: &str, escape: char) -> String {
     let Some(first) = lines.next() else {
         return String::new();
     };
-    let first = trim_leading_whitespace(trim_newline(first.trim_start_matches('\u{FEFF}')));
+    let first = trim_leading_whitespace(trim_newline(first));
     let (first, mut ended) = trim_continuation(first, escape);
     let mut joined = first.to_owned();
     for raw in lines {

@@ -44,7 +44,18 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         let inside = |e: &SyntaxError| {
             instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end
         };
-        let lowered = lower(instruction, model, source);
+        let lowered = if can_fail_lowering(instruction, model.escape, source) {
+            lower(instruction, model, source)
+        } else {
+            Err(ParseError {
+                message: String::new(),
+                range: 0..0,
+            })
+        };
+        let lowered = match lowered {
+            Err(error) if error.message.is_empty() => None,
+            other => Some(other),
+        };
         let mut has_parse_error = false;
         if let Some(heredoc) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
             let marker = source.get(heredoc.marker.clone()).unwrap_or_default();
@@ -58,13 +69,13 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
                 message: format!("unterminated heredoc: no line `{name}` ends it"),
             });
             has_parse_error = true;
-        } else if let Err(error) = &lowered {
+        } else if let Some(Err(error)) = &lowered {
             errors.push(SyntaxError {
                 range: precise_range(instruction, error, source),
                 message: error.message.clone(),
             });
             has_parse_error = true;
-        } else if let Ok(command) = &lowered {
+        } else if let Some(Ok(command)) = &lowered {
             // `RUN\` + newline + `echo` is one word for BuildKit: `RUNecho`.
             let keyword = source.get(instruction.keyword.clone()).unwrap_or_default();
             if instruction.kind != InstructionKind::Unknown
@@ -115,6 +126,22 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start && a.message == b.message);
     errors
+}
+
+/// Whether BuildKit's line parsers can reject this instruction or read its
+/// keyword differently: ENV/LABEL pairs, JSON arrays, heredoc words, ONBUILD
+/// triggers, and a keyword glued to a continuation. Skipping the others keeps
+/// analysis fast without changing any result.
+fn can_fail_lowering(instruction: &Instruction, escape: char, source: &str) -> bool {
+    matches!(
+        instruction.kind,
+        InstructionKind::Env | InstructionKind::Label | InstructionKind::Onbuild
+    ) || matches!(instruction.command, Some(CommandForm::Exec { .. }))
+        || instruction.json_arguments.is_some()
+        || !instruction.heredocs.is_empty()
+        || source
+            .get(instruction.keyword.end..)
+            .is_some_and(|rest| rest.starts_with(escape))
 }
 
 /// Narrows a BuildKit parser error from the whole instruction to its cause.

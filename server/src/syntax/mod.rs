@@ -157,7 +157,7 @@ impl<'t> ItemCursor<'t> {
         if items.cursor.node().kind_id() == kinds().stage {
             items.in_stage = true;
             if !seek_child(&mut items.cursor, byte) {
-                items.cursor.goto_parent();
+                // Nothing in this stage reaches the byte: continue after it.
                 items.in_stage = false;
                 return items.advance().then_some(items);
             }
@@ -190,25 +190,52 @@ impl<'t> ItemCursor<'t> {
     }
 }
 
-/// Moves a cursor to its first child that ends at or after `byte`.
+/// Moves a cursor to its first child that ends at or after `byte`; on failure
+/// the cursor stays where it was.
 fn seek_child(cursor: &mut tree_sitter::TreeCursor<'_>, byte: usize) -> bool {
-    let node = cursor.node();
     if cursor
         .goto_first_child_for_byte(byte.saturating_sub(1))
         .is_some()
     {
         return true;
     }
-    // tree-sitter's seek gives up when a hidden token (a blank line) holds the
-    // byte; walk instead.
-    cursor.reset(node);
+    // tree-sitter's seek gives up, leaving the cursor in place, when a hidden
+    // token (a blank line) holds the byte; walk instead. (Not `reset`: it would
+    // make this node the cursor's root and hide everything after it.)
     if !cursor.goto_first_child() {
         return false;
     }
     while cursor.node().end_byte() < byte {
         if !cursor.goto_next_sibling() {
+            cursor.goto_parent();
             return false;
         }
     }
     true
+}
+
+/// Field ids by name, looked up once: `child_by_field_name` compares the name
+/// against every field of the grammar on each call.
+fn field_ids() -> &'static std::collections::HashMap<&'static str, std::num::NonZeroU16> {
+    static IDS: std::sync::OnceLock<std::collections::HashMap<&'static str, std::num::NonZeroU16>> =
+        std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language = dockerfile_language();
+        (1..=language.field_count() as u16)
+            .filter_map(|id| {
+                Some((
+                    language.field_name_for_id(id)?,
+                    std::num::NonZeroU16::new(id)?,
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The id of a field of our grammar (`u16::MAX`, which matches nothing, for an unknown name).
+pub(crate) fn field_id(name: &str) -> std::num::NonZeroU16 {
+    field_ids()
+        .get(name)
+        .copied()
+        .unwrap_or(std::num::NonZeroU16::MAX)
 }

@@ -115,10 +115,8 @@ pub enum CommandForm {
         range: Range<usize>,
         items: Vec<Range<usize>>,
     },
-    Shell {
-        range: Range<usize>,
-        fragments: Vec<Range<usize>>,
-    },
+    /// The bash tree of the command is in [`crate::syntax::Document::shells`].
+    Shell { range: Range<usize> },
 }
 
 impl CommandForm {
@@ -209,8 +207,8 @@ impl Dockerfile {
         super::for_each_item(root, |child| match child.kind() {
             "parser_directive" => {
                 if let (Some(name), Some(value)) = (
-                    child.child_by_field_name("name"),
-                    child.child_by_field_name("value"),
+                    child.child_by_field_id(super::field_id("name").get()),
+                    child.child_by_field_id(super::field_id("value").get()),
                 ) {
                     let directive = Directive {
                         range: child.byte_range(),
@@ -234,7 +232,19 @@ impl Dockerfile {
                 }
             }
         });
-        collect_nested_comments(root, source, &mut model.comments);
+        for instruction in &model.instructions {
+            // Only a continuation can carry comment lines inside an instruction.
+            if source
+                .get(instruction.range.clone())
+                .is_some_and(|t| t.contains('#'))
+            {
+                if let Some(node) =
+                    root.descendant_for_byte_range(instruction.range.start, instruction.range.end)
+                {
+                    collect_nested_comments(node, source, &mut model.comments);
+                }
+            }
+        }
         model.comments.sort_by_key(|r| r.start);
         model.comments.dedup();
         model.stages = stages(&model.instructions);
@@ -302,7 +312,7 @@ fn stages(instructions: &[Instruction]) -> Vec<Stage> {
 
 fn field_ranges(node: Node<'_>, field: &str) -> Vec<Range<usize>> {
     let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor)
+    node.children_by_field_id(super::field_id(field), &mut cursor)
         .map(|n| n.byte_range())
         .collect()
 }
@@ -317,13 +327,15 @@ impl Instruction {
             .unwrap_or(node.start_byte()..node.start_byte());
         let mut cursor = node.walk();
         let flags = node
-            .children_by_field_name("flag", &mut cursor)
+            .children_by_field_id(super::field_id("flag"), &mut cursor)
             .map(|flag| Flag {
                 range: flag.byte_range(),
                 name: flag
-                    .child_by_field_name("name")
+                    .child_by_field_id(super::field_id("name").get())
                     .map_or(flag.byte_range(), |n| n.byte_range()),
-                value: flag.child_by_field_name("value").map(|n| n.byte_range()),
+                value: flag
+                    .child_by_field_id(super::field_id("value").get())
+                    .map(|n| n.byte_range()),
             })
             .collect();
         let mut instruction = Instruction {
@@ -338,24 +350,30 @@ impl Instruction {
             pairs: Vec::new(),
             arguments: Vec::new(),
             json_arguments: None,
-            heredocs: heredocs(node),
+            heredocs: heredocs(node, source),
             trigger: None,
             start_row: node.start_position().row,
             end_row: end_row(node),
         };
         match kind {
             InstructionKind::From => {
-                if let Some(image) = node.child_by_field_name("image") {
+                if let Some(image) = node.child_by_field_id(super::field_id("image").get()) {
                     instruction.image = Some(ImageRef {
                         range: image.byte_range(),
                         name: image
-                            .child_by_field_name("name")
+                            .child_by_field_id(super::field_id("name").get())
                             .map_or(image.byte_range(), |n| n.byte_range()),
-                        tag: image.child_by_field_name("tag").map(|n| n.byte_range()),
-                        digest: image.child_by_field_name("digest").map(|n| n.byte_range()),
+                        tag: image
+                            .child_by_field_id(super::field_id("tag").get())
+                            .map(|n| n.byte_range()),
+                        digest: image
+                            .child_by_field_id(super::field_id("digest").get())
+                            .map(|n| n.byte_range()),
                     });
                 }
-                instruction.stage_name = node.child_by_field_name("name").map(|n| n.byte_range());
+                instruction.stage_name = node
+                    .child_by_field_id(super::field_id("name").get())
+                    .map(|n| n.byte_range());
                 instruction.arguments = field_ranges(node, "extra");
             }
             InstructionKind::Run
@@ -363,17 +381,21 @@ impl Instruction {
             | InstructionKind::Entrypoint
             | InstructionKind::Shell
             | InstructionKind::Healthcheck => {
-                instruction.command = node.child_by_field_name("command").map(command_form);
+                instruction.command = node
+                    .child_by_field_id(super::field_id("command").get())
+                    .map(command_form);
             }
             InstructionKind::Env | InstructionKind::Label => {
                 let mut cursor = node.walk();
                 instruction.pairs = node
-                    .children_by_field_name("pair", &mut cursor)
+                    .children_by_field_id(super::field_id("pair"), &mut cursor)
                     .map(|pair| {
                         let name = pair
-                            .child_by_field_name("name")
+                            .child_by_field_id(super::field_id("name").get())
                             .map_or(pair.byte_range(), |n| n.byte_range());
-                        let value = pair.child_by_field_name("value").map(|n| n.byte_range());
+                        let value = pair
+                            .child_by_field_id(super::field_id("value").get())
+                            .map(|n| n.byte_range());
                         let legacy = !source.get(name.end..).unwrap_or_default().starts_with('=');
                         KeyValue {
                             range: pair.byte_range(),
@@ -387,20 +409,22 @@ impl Instruction {
             InstructionKind::Arg => {
                 let mut cursor = node.walk();
                 instruction.pairs = node
-                    .children_by_field_name("argument", &mut cursor)
+                    .children_by_field_id(super::field_id("argument"), &mut cursor)
                     .map(|arg| KeyValue {
                         range: arg.byte_range(),
                         name: arg
-                            .child_by_field_name("name")
+                            .child_by_field_id(super::field_id("name").get())
                             .map_or(arg.byte_range(), |n| n.byte_range()),
-                        value: arg.child_by_field_name("default").map(|n| n.byte_range()),
+                        value: arg
+                            .child_by_field_id(super::field_id("default").get())
+                            .map(|n| n.byte_range()),
                         legacy: false,
                     })
                     .collect();
             }
             InstructionKind::Copy | InstructionKind::Add => {
                 instruction.json_arguments = node
-                    .child_by_field_name("arguments")
+                    .child_by_field_id(super::field_id("arguments").get())
                     .map(|n| n.byte_range());
                 let mut args = field_ranges(node, "source");
                 args.extend(field_ranges(node, "destination"));
@@ -408,7 +432,7 @@ impl Instruction {
             }
             InstructionKind::Volume => {
                 instruction.json_arguments = node
-                    .child_by_field_name("arguments")
+                    .child_by_field_id(super::field_id("arguments").get())
                     .map(|n| n.byte_range());
                 instruction.arguments = field_ranges(node, "path");
             }
@@ -424,7 +448,7 @@ impl Instruction {
             InstructionKind::Unknown => instruction.arguments = field_ranges(node, "arguments"),
             InstructionKind::Onbuild => {
                 instruction.trigger = node
-                    .child_by_field_name("instruction")
+                    .child_by_field_id(super::field_id("instruction").get())
                     .and_then(|inner| Instruction::from_node(inner, source))
                     .map(Box::new);
                 // BuildKit reads the trigger's heredoc bodies after the ONBUILD line.
@@ -457,33 +481,33 @@ fn command_form(node: Node<'_>) -> CommandForm {
             items,
         }
     } else {
-        let fragments = node
-            .named_children(&mut cursor)
-            .filter(|n| matches!(n.kind(), "shell_fragment" | "heredoc_marker"))
-            .map(|n| n.byte_range())
-            .collect();
         CommandForm::Shell {
             range: node.byte_range(),
-            fragments,
         }
     }
 }
 
-fn heredocs(node: Node<'_>) -> Vec<Heredoc> {
+fn heredocs(node: Node<'_>, source: &str) -> Vec<Heredoc> {
+    if !source
+        .get(node.byte_range())
+        .is_some_and(|t| t.contains("<<"))
+    {
+        return Vec::new();
+    }
     let mut markers = Vec::new();
     collect_markers(node, &mut markers);
     let mut cursor = node.walk();
     let bodies: Vec<Node<'_>> = node
-        .children_by_field_name("heredoc", &mut cursor)
+        .children_by_field_id(super::field_id("heredoc"), &mut cursor)
         .collect();
     markers
         .into_iter()
         .zip(bodies.iter().map(Some).chain(std::iter::repeat(None)))
         .map(|(marker, body)| match body {
             Some(body) => {
-                let content = body.child_by_field_name("body");
+                let content = body.child_by_field_id(super::field_id("body").get());
                 let end = body
-                    .child_by_field_name("end")
+                    .child_by_field_id(super::field_id("end").get())
                     .filter(|e| !e.is_missing())
                     .map(|e| e.byte_range());
                 let start = body.start_byte();

@@ -218,7 +218,7 @@ fn point_in(text: &str, byte: usize) -> Point {
 fn shell_command_of(node: Node<'_>) -> Option<Node<'_>> {
     let kinds = super::kinds();
     let inner = if node.kind_id() == kinds.onbuild {
-        node.child_by_field_name("instruction")?
+        node.child_by_field_id(super::field_id("instruction").get())?
     } else {
         node
     };
@@ -226,7 +226,7 @@ fn shell_command_of(node: Node<'_>) -> Option<Node<'_>> {
         return None;
     }
     inner
-        .child_by_field_name("command")
+        .child_by_field_id(super::field_id("command").get())
         .filter(|c| c.kind_id() == kinds.shell_command)
 }
 
@@ -236,14 +236,14 @@ fn command_ranges(instruction: Node<'_>, command: Node<'_>, source: &str) -> Vec
     let mut ranges = shell_ranges(command, source);
     let owner = if instruction.kind() == "onbuild_instruction" {
         instruction
-            .child_by_field_name("instruction")
+            .child_by_field_id(super::field_id("instruction").get())
             .unwrap_or(instruction)
     } else {
         instruction
     };
     let mut cursor = owner.walk();
     let heredocs: Vec<Node<'_>> = owner
-        .children_by_field_name("heredoc", &mut cursor)
+        .children_by_field_id(super::field_id("heredoc"), &mut cursor)
         .collect();
     if let (Some(first), Some(last)) = (heredocs.first(), heredocs.last()) {
         let newline = source

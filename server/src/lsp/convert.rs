@@ -1,0 +1,160 @@
+//! Conversions between the engine's byte offsets and LSP positions, in the
+//! negotiated position encoding, using the document's rope.
+
+use std::ops::Range;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, PositionEncodingKind};
+
+/// The position encoding agreed with the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    Utf8,
+    /// The LSP default when the client offers nothing.
+    #[default]
+    Utf16,
+    Utf32,
+}
+
+impl Encoding {
+    /// Picks from what the client offers: UTF-8 first, then UTF-16, then UTF-32.
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Self {
+        let Some(offered) = offered else {
+            return Encoding::Utf16;
+        };
+        if offered.contains(&PositionEncodingKind::UTF8) {
+            Encoding::Utf8
+        } else if offered.contains(&PositionEncodingKind::UTF16) || offered.is_empty() {
+            Encoding::Utf16
+        } else if offered.contains(&PositionEncodingKind::UTF32) {
+            Encoding::Utf32
+        } else {
+            Encoding::Utf16
+        }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
+        }
+    }
+
+    fn width(self, c: char) -> usize {
+        match self {
+            Encoding::Utf8 => c.len_utf8(),
+            Encoding::Utf16 => c.len_utf16(),
+            Encoding::Utf32 => 1,
+        }
+    }
+}
+
+/// The byte offset of an LSP position. Out-of-range lines clamp to the end of
+/// the document and out-of-range characters to the end of the line, as the
+/// LSP specification asks; a position inside a character moves to its start.
+pub fn offset(rope: &Rope, position: Position, encoding: Encoding) -> usize {
+    let line = position.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let line_start = rope.line_to_byte(line);
+    let wanted = position.character as usize;
+    let mut units = 0;
+    let mut bytes = 0;
+    let mut chars = rope.line(line).chars().peekable();
+    while let Some(c) = chars.next() {
+        // The line ends before its line break (`\n` or `\r\n`).
+        if c == '\n' || (c == '\r' && chars.peek() == Some(&'\n')) {
+            break;
+        }
+        let width = encoding.width(c);
+        if units + width > wanted {
+            break;
+        }
+        units += width;
+        bytes += c.len_utf8();
+    }
+    line_start + bytes
+}
+
+/// The LSP position of a byte offset (clamped to the document).
+pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
+    let character = match encoding {
+        Encoding::Utf8 => offset - line_start,
+        _ => {
+            let start_char = rope.byte_to_char(line_start);
+            let end_char = rope.byte_to_char(offset);
+            rope.slice(start_char..end_char)
+                .chars()
+                .map(|c| encoding.width(c))
+                .sum()
+        }
+    };
+    Position {
+        line: line as u32,
+        character: character as u32,
+    }
+}
+
+/// The LSP range of a byte range.
+pub fn range(
+    rope: &Rope,
+    range: Range<usize>,
+    encoding: Encoding,
+) -> tower_lsp_server::ls_types::Range {
+    tower_lsp_server::ls_types::Range {
+        start: position(rope, range.start, encoding),
+        end: position(rope, range.end, encoding),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, character: u32) -> Position {
+        Position { line, character }
+    }
+
+    #[test]
+    fn round_trips_in_every_encoding() {
+        let text = "FROM alpine\r\nLABEL a=\"🐳 日本\"\nRUN echo é\n";
+        let rope = Rope::from_str(text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for (offset, _) in text.char_indices() {
+                if text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                    continue; // inside a CRLF line break: no LSP position
+                }
+                let p = position(&rope, offset, encoding);
+                assert_eq!(
+                    self::offset(&rope, p, encoding),
+                    offset,
+                    "{encoding:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_units_per_encoding() {
+        let rope = Rope::from_str("LABEL a=\"🐳日\"x\n");
+        let x = "LABEL a=\"🐳日\"".len();
+        assert_eq!(position(&rope, x, Encoding::Utf8), pos(0, x as u32));
+        assert_eq!(position(&rope, x, Encoding::Utf16), pos(0, 9 + 2 + 1 + 1));
+        assert_eq!(position(&rope, x, Encoding::Utf32), pos(0, 9 + 1 + 1 + 1));
+    }
+
+    #[test]
+    fn clamps_out_of_range_positions() {
+        let rope = Rope::from_str("FROM a\r\nRUN b\n");
+        assert_eq!(offset(&rope, pos(0, 99), Encoding::Utf16), 6);
+        assert_eq!(offset(&rope, pos(99, 0), Encoding::Utf16), 14);
+        // Inside a surrogate pair: the start of the character.
+        let rope = Rope::from_str("🐳x");
+        assert_eq!(offset(&rope, pos(0, 1), Encoding::Utf16), 0);
+    }
+}

@@ -1,0 +1,118 @@
+//! Diagnostics: pushed after every change (tagged with the document version,
+//! stale results dropped) and pulled (`textDocument/diagnostic`).
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::Client;
+
+use crate::lsp::convert::{self, Encoding};
+use crate::lsp::state::State;
+use crate::{Diagnostic, Severity};
+
+/// Where a rule's documentation lives.
+pub fn rule_url(code: &str) -> Option<Uri> {
+    format!(
+        "https://github.com/dockfix/dockfix/blob/main/README.md#{}",
+        code.to_ascii_lowercase()
+    )
+    .parse()
+    .ok()
+}
+
+pub fn to_lsp(
+    diagnostic: &Diagnostic,
+    rope: &Rope,
+    encoding: Encoding,
+) -> tower_lsp_server::ls_types::Diagnostic {
+    tower_lsp_server::ls_types::Diagnostic {
+        range: convert::range(rope, diagnostic.range.clone(), encoding),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.to_owned())),
+        code_description: rule_url(diagnostic.code).map(|href| CodeDescription { href }),
+        source: Some("dockfix".to_owned()),
+        message: diagnostic.message.clone(),
+        ..Default::default()
+    }
+}
+
+/// What analysis needs of a document, taken under the lock in microseconds
+/// (the rope and the tree are shared, the text is copied).
+struct Snapshot {
+    version: i32,
+    text: String,
+    tree: tree_sitter::Tree,
+    rope: Rope,
+}
+
+fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
+    let documents = state.documents();
+    documents.get(uri).map(|open| Snapshot {
+        version: open.version,
+        text: open.document.text().to_owned(),
+        tree: open.document.tree().clone(),
+        rope: open.document.rope().clone(),
+    })
+}
+
+fn analyze(
+    snapshot: &Snapshot,
+    encoding: Encoding,
+) -> Result<Vec<tower_lsp_server::ls_types::Diagnostic>> {
+    crate::lsp::guarded(|| {
+        let found = crate::analyze_tree(&snapshot.tree, &snapshot.text);
+        found
+            .iter()
+            .map(|d| to_lsp(d, &snapshot.rope, encoding))
+            .collect()
+    })
+}
+
+/// Analyses the document in the background and publishes the result, tagged
+/// with the analysed version, unless a newer version arrived meanwhile.
+pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
+    let state = Arc::clone(state);
+    let client = client.clone();
+    tokio::spawn(async move {
+        let Some(snapshot) = snapshot(&state, &uri) else {
+            return;
+        };
+        let Ok(diagnostics) = analyze(&snapshot, state.encoding()) else {
+            return;
+        };
+        let current = state.documents().get(&uri).map(|open| open.version);
+        if current != Some(snapshot.version) {
+            return; // stale: the newer version has its own analysis
+        }
+        client
+            .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
+            .await;
+    });
+}
+
+/// `textDocument/diagnostic`: a full report for the current version.
+pub fn pull(
+    state: &State,
+    params: &DocumentDiagnosticParams,
+) -> Result<DocumentDiagnosticReportResult> {
+    let items = match snapshot(state, &params.text_document.uri) {
+        Some(snapshot) => analyze(&snapshot, state.encoding())?,
+        None => Vec::new(),
+    };
+    Ok(DocumentDiagnosticReportResult::Report(
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: None,
+                items,
+            },
+        }),
+    ))
+}

@@ -1,0 +1,137 @@
+//! The language server (`dockfix server`). The only module that knows
+//! tower-lsp-server and the LSP types. `Backend` is a thin dispatch table: each
+//! method calls one handler.
+
+mod convert;
+mod handlers;
+mod state;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+pub use convert::Encoding;
+use state::State;
+
+/// The server: the client handle and the shared state.
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Arc::new(State::default()),
+        }
+    }
+
+    /// `dockfix/documentText`: the server's copy of a document and its version,
+    /// for tests and debugging of text synchronization.
+    async fn document_text(
+        &self,
+        params: TextDocumentIdentifier,
+    ) -> Result<Option<serde_json::Value>> {
+        let documents = self.state.documents();
+        Ok(documents.get(&params.uri).map(
+            |open| serde_json::json!({ "version": open.version, "text": open.document.text() }),
+        ))
+    }
+}
+
+/// Runs the server over standard input and output until the client exits.
+pub fn run_stdio() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("dockfix/documentText", Backend::document_text)
+            .finish();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    std::process::ExitCode::SUCCESS
+}
+
+/// Runs engine work so that a panic becomes an error response instead of
+/// taking the server down.
+fn guarded<T>(work: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let mut error = Error::internal_error();
+        error.message = format!("internal error in dockfix: {message}").into();
+        error
+    })
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        Ok(handlers::initialize::initialize(&self.state, params))
+    }
+
+    async fn initialized(&self, _: InitializedParams) {}
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        // The edit is applied before any `.await`, so edits keep their order.
+        if let Some(uri) = handlers::sync::did_open(&self.state, params) {
+            handlers::diagnostics::schedule(&self.state, &self.client, uri);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        if let Some(uri) = handlers::sync::did_change(&self.state, params) {
+            handlers::diagnostics::schedule(&self.state, &self.client, uri);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        handlers::sync::did_close(&self.state, &params);
+        self.client
+            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        guarded(|| handlers::diagnostics::pull(&self.state, &params))?
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guarded(|| handlers::symbols::document_symbol(&self.state, &params))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guarded(|| handlers::folding::folding_range(&self.state, &params))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        guarded(|| handlers::hover::hover(&self.state, &params))
+    }
+}
