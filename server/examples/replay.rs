@@ -1,4 +1,8 @@
-//! Replays a failing incremental-parse case: `cargo run --example replay -- case.json`.
+//! Replays a failing case of the incremental property test and prints the first
+//! edit after which the bash trees differ from a fresh parse:
+//! `cargo run --example replay -- case.json`, where `case.json` is
+//! `{"seed": INDEX, "edits": [[start, delete, "insert"], ...]}` taken from
+//! proptest's minimal failing input.
 use std::path::Path;
 
 fn main() {

@@ -296,29 +296,16 @@ fn extract_builder_flags(line: &str) -> (String, Vec<String>) {
                 pos += 1;
                 continue;
             }
-            let mut c = ch;
-            if c == b'\\' {
-                if pos + 1 == bytes.len() {
-                    pos += 1;
-                    continue;
-                }
-                pos += 1;
-                c = bytes[pos];
-            }
-            word.push(c as char);
-            pos += 1;
-            continue;
-        }
-        // In a quote.
-        if ch == quote {
+        } else if ch == quote {
             phase = Phase::Word;
             pos += 1;
             continue;
         }
+        // In a word or in quotes, a backslash takes the next byte literally; a
+        // final one is dropped.
         let mut c = ch;
         if c == b'\\' {
             if pos + 1 == bytes.len() {
-                phase = Phase::Word;
                 pos += 1;
                 continue;
             }

@@ -31,55 +31,59 @@ pub enum InstructionKind {
     Unknown,
 }
 
+/// Each kind with its node kind in the grammar and its keyword.
+const KINDS: [(InstructionKind, &str, &str); 19] = [
+    (InstructionKind::From, "from_instruction", "FROM"),
+    (InstructionKind::Run, "run_instruction", "RUN"),
+    (InstructionKind::Cmd, "cmd_instruction", "CMD"),
+    (InstructionKind::Label, "label_instruction", "LABEL"),
+    (
+        InstructionKind::Maintainer,
+        "maintainer_instruction",
+        "MAINTAINER",
+    ),
+    (InstructionKind::Expose, "expose_instruction", "EXPOSE"),
+    (InstructionKind::Env, "env_instruction", "ENV"),
+    (InstructionKind::Add, "add_instruction", "ADD"),
+    (InstructionKind::Copy, "copy_instruction", "COPY"),
+    (
+        InstructionKind::Entrypoint,
+        "entrypoint_instruction",
+        "ENTRYPOINT",
+    ),
+    (InstructionKind::Volume, "volume_instruction", "VOLUME"),
+    (InstructionKind::User, "user_instruction", "USER"),
+    (InstructionKind::Workdir, "workdir_instruction", "WORKDIR"),
+    (InstructionKind::Arg, "arg_instruction", "ARG"),
+    (InstructionKind::Onbuild, "onbuild_instruction", "ONBUILD"),
+    (
+        InstructionKind::Stopsignal,
+        "stopsignal_instruction",
+        "STOPSIGNAL",
+    ),
+    (
+        InstructionKind::Healthcheck,
+        "healthcheck_instruction",
+        "HEALTHCHECK",
+    ),
+    (InstructionKind::Shell, "shell_instruction", "SHELL"),
+    (InstructionKind::Unknown, "unknown_instruction", ""),
+];
+
 impl InstructionKind {
     fn from_node_kind(kind: &str) -> Option<Self> {
-        Some(match kind {
-            "from_instruction" => Self::From,
-            "run_instruction" => Self::Run,
-            "cmd_instruction" => Self::Cmd,
-            "label_instruction" => Self::Label,
-            "maintainer_instruction" => Self::Maintainer,
-            "expose_instruction" => Self::Expose,
-            "env_instruction" => Self::Env,
-            "add_instruction" => Self::Add,
-            "copy_instruction" => Self::Copy,
-            "entrypoint_instruction" => Self::Entrypoint,
-            "volume_instruction" => Self::Volume,
-            "user_instruction" => Self::User,
-            "workdir_instruction" => Self::Workdir,
-            "arg_instruction" => Self::Arg,
-            "onbuild_instruction" => Self::Onbuild,
-            "stopsignal_instruction" => Self::Stopsignal,
-            "healthcheck_instruction" => Self::Healthcheck,
-            "shell_instruction" => Self::Shell,
-            "unknown_instruction" => Self::Unknown,
-            _ => return None,
-        })
+        KINDS
+            .iter()
+            .find(|(_, node_kind, _)| *node_kind == kind)
+            .map(|(k, _, _)| *k)
     }
 
-    /// The upper-case keyword.
+    /// The upper-case keyword (empty for unknown instructions).
     pub fn keyword(self) -> &'static str {
-        match self {
-            Self::From => "FROM",
-            Self::Run => "RUN",
-            Self::Cmd => "CMD",
-            Self::Label => "LABEL",
-            Self::Maintainer => "MAINTAINER",
-            Self::Expose => "EXPOSE",
-            Self::Env => "ENV",
-            Self::Add => "ADD",
-            Self::Copy => "COPY",
-            Self::Entrypoint => "ENTRYPOINT",
-            Self::Volume => "VOLUME",
-            Self::User => "USER",
-            Self::Workdir => "WORKDIR",
-            Self::Arg => "ARG",
-            Self::Onbuild => "ONBUILD",
-            Self::Stopsignal => "STOPSIGNAL",
-            Self::Healthcheck => "HEALTHCHECK",
-            Self::Shell => "SHELL",
-            Self::Unknown => "",
-        }
+        KINDS
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, _, keyword)| keyword)
     }
 }
 
