@@ -101,13 +101,17 @@ static void consume_line(TSLexer *lexer) {
 }
 
 // After a continuation's newline, BuildKit skips comment lines and blank lines
-// until a line with content: they belong to the continuation token.
-static void finish_continuation(TSLexer *lexer) {
-  if (lexer->lookahead == '\n') advance(lexer);
+// until a line with content. With `mark`, the skipped lines end the current
+// token (they belong to the continuation). Returns whether the content line
+// starts with blanks.
+static bool skip_joined_lines(TSLexer *lexer, bool mark) {
   for (;;) {
-    lexer->mark_end(lexer);
-    if (lexer->eof(lexer)) return;
-    while (is_line_space(lexer->lookahead)) advance(lexer);
+    if (mark) lexer->mark_end(lexer);
+    bool blanks = false;
+    while (is_line_space(lexer->lookahead)) {
+      blanks = true;
+      advance(lexer);
+    }
     if (lexer->lookahead == '\n') {
       advance(lexer);
       continue;
@@ -116,9 +120,15 @@ static void finish_continuation(TSLexer *lexer) {
       consume_line(lexer);
       continue;
     }
-    if (lexer->eof(lexer)) lexer->mark_end(lexer);
-    return;
+    if (mark && lexer->eof(lexer)) lexer->mark_end(lexer);
+    return blanks;
   }
+}
+
+// The rest of a continuation token from its newline on.
+static void finish_continuation(TSLexer *lexer) {
+  if (lexer->lookahead == '\n') advance(lexer);
+  skip_joined_lines(lexer, true);
 }
 
 // ---------------------------------------------------------------------------
@@ -135,25 +145,8 @@ typedef struct {
 
 // Skips comment and blank lines that follow a continuation.
 static void skip_continuation_fillers(LogicalReader *r) {
-  TSLexer *lexer = r->lexer;
-  for (;;) {
-    bool saw_space = false;
-    while (is_line_space(lexer->lookahead)) {
-      saw_space = true;
-      advance(lexer);
-    }
-    if (lexer->lookahead == '#') {
-      consume_line(lexer);
-      continue;
-    }
-    if (lexer->lookahead == '\n') {
-      advance(lexer);
-      continue;
-    }
-    if (saw_space) r->pending = ' ';
-    r->prev = ' ';
-    return;
-  }
+  if (skip_joined_lines(r->lexer, false)) r->pending = ' ';
+  r->prev = ' ';
 }
 
 // Returns the next logical character, or -1 at the end of the logical line.
@@ -595,8 +588,7 @@ static bool scan_quoted_string(Scanner *s, TSLexer *lexer, int32_t quote) {
       if (lexer->lookahead == '\r') skip_carriage_returns_to_eol(lexer);
       if (lexer->lookahead == '\n') {
         advance(lexer);
-        LogicalReader reader = {.lexer = lexer, .escape = s->escape, .prev = ' ', .pending = -1, .ended = false};
-        skip_continuation_fillers(&reader);
+        skip_joined_lines(lexer, false);
         prev = ' ';
         continue;
       }

@@ -28,14 +28,7 @@ impl std::fmt::Debug for Document {
 
 /// A tree-sitter parser for our grammar.
 pub fn new_parser() -> Parser {
-    let mut parser = Parser::new();
-    // The grammar is compiled into this binary with a matching ABI; the
-    // `language_loads` test guards this.
-    #[allow(clippy::expect_used)]
-    parser
-        .set_language(&dockerfile_language())
-        .expect("the Dockerfile grammar matches the tree-sitter ABI");
-    parser
+    super::parser_for(&dockerfile_language())
 }
 
 /// Parses `source` from scratch, reading from `chunk`.

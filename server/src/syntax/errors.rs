@@ -44,18 +44,9 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         let inside = |e: &SyntaxError| {
             instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end
         };
-        let lowered = if can_fail_lowering(instruction, model.escape, source) {
-            lower(instruction, model, source)
-        } else {
-            Err(ParseError {
-                message: String::new(),
-                range: 0..0,
-            })
-        };
-        let lowered = match lowered {
-            Err(error) if error.message.is_empty() => None,
-            other => Some(other),
-        };
+        // Instructions that cannot fail BuildKit's line parsers are not lowered.
+        let lowered = can_fail_lowering(instruction, model.escape, source)
+            .then(|| lower(instruction, model, source));
         let mut has_parse_error = false;
         if let Some(heredoc) = instruction.heredocs.iter().find(|h| h.end.is_none()) {
             let marker = source.get(heredoc.marker.clone()).unwrap_or_default();
@@ -109,7 +100,7 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
                         .into(),
             });
         }
-        instruction_errors(instruction, source, false, &mut errors);
+        instruction_errors(instruction, source, &mut errors);
     }
     // Errors outside every instruction (a stray line the grammar could not read).
     for (i, error) in tree_errors_by_start.into_iter().enumerate() {
@@ -366,12 +357,7 @@ fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError
 }
 
 /// What BuildKit's instruction parser rejects after parsing.
-fn instruction_errors(
-    instruction: &Instruction,
-    source: &str,
-    in_onbuild: bool,
-    errors: &mut Vec<SyntaxError>,
-) {
+fn instruction_errors(instruction: &Instruction, source: &str, errors: &mut Vec<SyntaxError>) {
     let text = |r: &Range<usize>| source.get(r.clone()).unwrap_or_default();
     let keyword = text(&instruction.keyword).to_ascii_uppercase();
     let whole = instruction.line_range.clone();
@@ -399,7 +385,6 @@ fn instruction_errors(
             "start-interval",
             "retries",
         ],
-        InstructionKind::Onbuild | InstructionKind::Unknown => &[],
         _ => &[],
     };
     if !matches!(
@@ -422,36 +407,21 @@ fn instruction_errors(
                 format!("unknown instruction: {name}"),
             );
         }
-        InstructionKind::From => {
-            if in_onbuild {
-                error(
-                    instruction.keyword.clone(),
-                    "FROM isn't allowed as an ONBUILD trigger".into(),
-                );
-            }
-            match (
-                &instruction.image,
-                instruction.stage_name.is_some(),
-                args.is_empty(),
-            ) {
-                (None, _, _) => error(whole, "FROM requires either one or three arguments".into()),
-                (Some(_), _, false) => {
-                    let range = args.first().map_or(whole.clone(), |a| {
-                        a.start..args.last().map_or(a.end, |l| l.end)
-                    });
-                    error(range, "FROM requires either one or three arguments".into());
-                }
-                _ => {}
-            }
-        }
+        InstructionKind::From => match (&instruction.image, args.first(), args.last()) {
+            (None, _, _) => error(whole, "FROM requires either one or three arguments".into()),
+            (Some(_), Some(first), Some(last)) => error(
+                first.start..last.end,
+                "FROM requires either one or three arguments".into(),
+            ),
+            _ => {}
+        },
         InstructionKind::Env | InstructionKind::Label | InstructionKind::Arg => {
             if instruction.pairs.is_empty() {
                 error(whole, format!("{keyword} requires at least one argument"));
             }
         }
         InstructionKind::Copy | InstructionKind::Add => {
-            let json_count = instruction.json_arguments.as_ref().map(|_| 2);
-            if json_count.is_none() && args.len() < 2 {
+            if instruction.json_arguments.is_none() && args.len() < 2 {
                 error(
                     whole,
                     format!("{keyword} requires at least two arguments, but only one was provided. Destination could not be determined."),
@@ -459,12 +429,6 @@ fn instruction_errors(
             }
         }
         InstructionKind::Maintainer => {
-            if in_onbuild {
-                error(
-                    instruction.keyword.clone(),
-                    "MAINTAINER isn't allowed as an ONBUILD trigger".into(),
-                );
-            }
             if args.is_empty() {
                 error(whole, "MAINTAINER requires exactly one argument".into());
             }
@@ -516,13 +480,22 @@ fn instruction_errors(
         InstructionKind::Onbuild => match &instruction.trigger {
             None => error(whole, "ONBUILD requires at least one argument".into()),
             Some(trigger) => {
-                if trigger.kind == InstructionKind::Onbuild {
-                    error(
+                match trigger.kind {
+                    InstructionKind::Onbuild => error(
                         trigger.keyword.clone(),
                         "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
-                    );
-                } else {
-                    instruction_errors(trigger, source, true, errors);
+                    ),
+                    InstructionKind::From | InstructionKind::Maintainer => error(
+                        trigger.keyword.clone(),
+                        format!(
+                            "{} isn't allowed as an ONBUILD trigger",
+                            trigger.kind.keyword()
+                        ),
+                    ),
+                    _ => {}
+                }
+                if trigger.kind != InstructionKind::Onbuild {
+                    instruction_errors(trigger, source, errors);
                 }
             }
         },

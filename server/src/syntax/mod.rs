@@ -17,6 +17,18 @@ pub use model::{
 };
 pub use shell::{new_bash_parser, parse_bash, ByteEdit, ShellTree, ShellTrees};
 
+/// A parser for one of the two grammars compiled into this binary.
+fn parser_for(language: &tree_sitter::Language) -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    // Both grammars are built with an ABI this tree-sitter loads (tree-sitter-bash
+    // 0.25 needs ABI 15); the `languages_load` test guards this.
+    #[allow(clippy::expect_used)]
+    parser
+        .set_language(language)
+        .expect("the grammar matches the tree-sitter ABI");
+    parser
+}
+
 /// Our Dockerfile grammar.
 pub fn dockerfile_language() -> tree_sitter::Language {
     tree_sitter_dockerfile_dockfix::LANGUAGE.into()

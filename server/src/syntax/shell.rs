@@ -69,14 +69,7 @@ impl std::fmt::Debug for ShellTrees {
 
 /// A tree-sitter parser for bash.
 pub fn new_bash_parser() -> Parser {
-    let mut parser = Parser::new();
-    // tree-sitter-bash 0.25 needs ABI 15, which tree-sitter 0.25 loads; the
-    // `languages_load` test guards this.
-    #[allow(clippy::expect_used)]
-    parser
-        .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .expect("tree-sitter-bash matches the tree-sitter ABI");
-    parser
+    super::parser_for(&tree_sitter_bash::LANGUAGE.into())
 }
 
 impl ShellTrees {

@@ -45,14 +45,14 @@ pub fn to_lsp(
 
 /// What analysis needs of a document, taken under the lock in microseconds
 /// (the rope and the tree are shared, the text is copied).
-struct Snapshot {
-    version: i32,
-    text: String,
-    tree: tree_sitter::Tree,
-    rope: Rope,
+pub struct Snapshot {
+    pub version: i32,
+    pub text: String,
+    pub tree: tree_sitter::Tree,
+    pub rope: Rope,
 }
 
-fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
+pub fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
     let documents = state.documents();
     documents.get(uri).map(|open| Snapshot {
         version: open.version,

@@ -7,15 +7,18 @@ use crate::lsp::state::State;
 
 pub fn hover(state: &State, params: &HoverParams) -> Option<Hover> {
     let encoding = state.encoding();
-    let documents = state.documents();
-    let open = documents.get(&params.text_document_position_params.text_document.uri)?;
-    let rope = open.document.rope();
+    // Analyse a snapshot, not under the documents lock: edits keep flowing.
+    let snapshot = super::diagnostics::snapshot(
+        state,
+        &params.text_document_position_params.text_document.uri,
+    )?;
+    let rope = &snapshot.rope;
     let offset = convert::offset(
         rope,
         params.text_document_position_params.position,
         encoding,
     );
-    let diagnostics = crate::analyze_document(&open.document);
+    let diagnostics = crate::analyze_tree(&snapshot.tree, &snapshot.text);
     let here: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.range.start <= offset && offset <= d.range.end.max(d.range.start + 1))
