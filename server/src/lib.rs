@@ -1,37 +1,87 @@
 //! dockfix: a Dockerfile security language server and autofixer.
 //!
-//! The engine is pure: [`analyze`] takes the text of a Dockerfile and returns
-//! diagnostics. Only `cli` and `lsp` do IO; only `lsp` knows the LSP types.
+//! The engine is pure: [`analyze`] takes the text of a Dockerfile (and
+//! [`Options`]) and returns diagnostics, each carrying its fix. Only `cli` and
+//! `lsp` do IO (and `registry`, which they call); only `lsp` knows the LSP types.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod fix;
+pub mod knowledge;
 pub mod lsp;
+pub mod rules;
+pub mod semantics;
+pub mod suppression;
 pub mod syntax;
 
-pub use diagnostic::{Diagnostic, Severity};
+use std::collections::BTreeMap;
 
-/// Analyses one Dockerfile. Never fails: broken input yields DF001 diagnostics.
+pub use config::Settings;
+pub use diagnostic::{Diagnostic, Severity};
+pub use fix::{Applicability, Edit, Fix};
+
+/// What an analysis needs besides the text.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub settings: Settings,
+    /// The date end-of-life judgements are made against (the CLI and the
+    /// server pass today's date; the engine never reads the clock).
+    pub today: knowledge::Date,
+    /// Digests of image references found by online lookups (`node:22` → `sha256:…`).
+    pub digests: BTreeMap<String, String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            settings: Settings::default(),
+            today: knowledge::as_of(),
+            digests: BTreeMap::new(),
+        }
+    }
+}
+
+/// Analyses one Dockerfile with the default options. Never fails: broken input
+/// yields DF001 diagnostics.
 pub fn analyze(source: &str) -> Vec<Diagnostic> {
+    analyze_with(source, &Options::default())
+}
+
+/// Analyses one Dockerfile.
+pub fn analyze_with(source: &str, options: &Options) -> Vec<Diagnostic> {
     let document = syntax::Document::new(source);
-    analyze_document(&document)
+    analyze_document(&document, options)
 }
 
 /// Analyses an already parsed document.
-pub fn analyze_document(document: &syntax::Document) -> Vec<Diagnostic> {
-    analyze_tree(document.tree(), document.text())
+pub fn analyze_document(document: &syntax::Document, options: &Options) -> Vec<Diagnostic> {
+    analyze_parts(
+        document.tree(),
+        document.shells().trees(),
+        document.text(),
+        options,
+    )
 }
 
-/// Analyses a tree of `source` (a snapshot of a document).
-pub fn analyze_tree(tree: &tree_sitter::Tree, source: &str) -> Vec<Diagnostic> {
-    let model = syntax::Dockerfile::from_tree(tree, source);
-    syntax::syntax_errors(tree, &model, source)
-        .into_iter()
-        .map(|error| Diagnostic {
-            code: "DF001",
-            name: "syntax-error",
-            severity: Severity::Error,
-            range: error.range,
-            message: error.message,
-        })
-        .collect()
+/// Analyses a tree of `source` and its bash trees (a snapshot of a document).
+pub fn analyze_parts(
+    tree: &tree_sitter::Tree,
+    shells: &[syntax::ShellTree],
+    source: &str,
+    options: &Options,
+) -> Vec<Diagnostic> {
+    rules::run(&rules::Input {
+        source,
+        tree,
+        shells,
+        settings: &options.settings,
+        today: options.today,
+        digests: &options.digests,
+    })
+}
+
+/// Applies every fix at or above `level` until the text stops changing.
+pub fn fix_all(source: &str, options: &Options, level: Applicability) -> fix::Outcome {
+    fix::fix_all(source, level, |text| analyze_with(text, options))
 }

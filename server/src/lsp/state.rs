@@ -12,6 +12,8 @@ use crate::syntax::Document;
 pub struct OpenDocument {
     pub document: Document,
     pub version: i32,
+    /// The settings for this document (editor settings under `.dockfix.toml`).
+    pub options: std::sync::Arc<crate::Options>,
 }
 
 /// Shared by every handler. Locks are plain `std` mutexes held only for short,
@@ -41,5 +43,10 @@ impl State {
 
     pub fn set_encoding(&self, encoding: Encoding) {
         *lock(&self.encoding) = encoding;
+    }
+
+    /// The analysis options for a document.
+    pub fn options_for(&self, _uri: &Uri) -> std::sync::Arc<crate::Options> {
+        std::sync::Arc::new(crate::Options::default())
     }
 }

@@ -229,7 +229,11 @@ impl Dockerfile {
                     model.directives.push(directive);
                 }
             }
-            "comment" => {}
+            "comment" => {
+                let range = child.byte_range();
+                let end = trim_line_end(source, range.start, range.end);
+                model.comments.push(range.start..end);
+            }
             _ => {
                 if let Some(instruction) = Instruction::from_node(child, source) {
                     model.instructions.push(instruction);

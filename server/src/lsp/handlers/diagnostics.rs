@@ -49,7 +49,15 @@ pub struct Snapshot {
     pub version: i32,
     pub text: String,
     pub tree: tree_sitter::Tree,
+    pub shells: Vec<crate::syntax::ShellTree>,
     pub rope: Rope,
+    pub options: Arc<crate::Options>,
+}
+
+impl Snapshot {
+    pub fn analyze(&self) -> Vec<Diagnostic> {
+        crate::analyze_parts(&self.tree, &self.shells, &self.text, &self.options)
+    }
 }
 
 pub fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
@@ -58,7 +66,9 @@ pub fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
         version: open.version,
         text: open.document.text().to_owned(),
         tree: open.document.tree().clone(),
+        shells: open.document.shells().trees().to_vec(),
         rope: open.document.rope().clone(),
+        options: Arc::clone(&open.options),
     })
 }
 
@@ -67,7 +77,7 @@ fn analyze(
     encoding: Encoding,
 ) -> Result<Vec<tower_lsp_server::ls_types::Diagnostic>> {
     crate::lsp::guarded(|| {
-        let found = crate::analyze_tree(&snapshot.tree, &snapshot.text);
+        let found = snapshot.analyze();
         found
             .iter()
             .map(|d| to_lsp(d, &snapshot.rope, encoding))

@@ -18,7 +18,7 @@ pub fn hover(state: &State, params: &HoverParams) -> Option<Hover> {
         params.text_document_position_params.position,
         encoding,
     );
-    let diagnostics = crate::analyze_tree(&snapshot.tree, &snapshot.text);
+    let diagnostics = snapshot.analyze();
     let here: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.range.start <= offset && offset <= d.range.end.max(d.range.start + 1))

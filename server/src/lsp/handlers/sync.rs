@@ -10,11 +10,14 @@ use crate::syntax::Document;
 pub fn did_open(state: &State, params: DidOpenTextDocumentParams) -> Option<Uri> {
     let item = params.text_document;
     let document = Document::new(&item.text);
+    // Settings are read before taking the documents lock (they may read files).
+    let options = state.options_for(&item.uri);
     state.documents().insert(
         item.uri.clone(),
         OpenDocument {
             document,
             version: item.version,
+            options,
         },
     );
     Some(item.uri)

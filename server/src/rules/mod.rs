@@ -1,0 +1,388 @@
+//! THE rule registry: one table of every rule with its metadata, and the
+//! pipeline that runs the enabled rules, applies severities and suppressions.
+//!
+//! Each rule lives in its own file: its documentation is the file's `//!`
+//! comment (collected by `build.rs`), its metadata a `RULE` constant, its
+//! check a function over the shared [`Context`].
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::config::{Selection, Settings};
+use crate::diagnostic::Tag;
+use crate::fix::{Applicability, Fix};
+use crate::knowledge::Date;
+use crate::semantics::Semantics;
+use crate::syntax::{Dockerfile, Instruction, ShellTree};
+use crate::{Diagnostic, Severity};
+
+
+pub mod end_of_life_base_image;
+pub mod full_distro_runtime;
+pub mod latest_tag;
+pub mod root_user;
+pub mod sudo_in_run;
+pub mod syntax_error;
+pub mod unofficial_image;
+pub mod untagged_image;
+pub mod unpinned_digest;
+pub mod untrusted_registry;
+pub mod unused_suppression;
+pub mod useradd_without_no_log_init;
+pub mod world_writable_permissions;
+pub mod writable_app_files;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// Whether and how a rule can fix what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    /// Every diagnostic carries a fix of this applicability.
+    Always(Applicability),
+    /// Some diagnostics carry a fix (the best applicability it can have).
+    Sometimes(Applicability),
+}
+
+impl FixAvailability {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Always(Applicability::Safe) => "safe",
+            FixAvailability::Always(Applicability::Unsafe) => "unsafe",
+            FixAvailability::Always(Applicability::DisplayOnly) => "display-only",
+            FixAvailability::Sometimes(Applicability::Safe) => "safe (sometimes)",
+            FixAvailability::Sometimes(Applicability::Unsafe) => "unsafe (sometimes)",
+            FixAvailability::Sometimes(Applicability::DisplayOnly) => "display-only (sometimes)",
+        }
+    }
+}
+
+/// The equivalent checks of other tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peers {
+    pub hadolint: &'static [&'static str],
+    pub trivy: &'static [&'static str],
+    pub checkov: &'static [&'static str],
+    pub buildkit: &'static [&'static str],
+}
+
+impl Peers {
+    pub const NONE: Peers = Peers {
+        hadolint: &[],
+        trivy: &[],
+        checkov: &[],
+        buildkit: &[],
+    };
+}
+
+/// One rule's metadata and check.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// `DF1 least privilege`, …
+    pub family: &'static str,
+    /// One line for tables.
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub enabled_by_default: bool,
+    pub fix: FixAvailability,
+    pub peers: Peers,
+    /// `module_path!()` of the rule's file (finds its documentation).
+    pub module: &'static str,
+    pub check: fn(&Context<'_>, &mut Report<'_>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("code", &self.code).finish_non_exhaustive()
+    }
+}
+
+impl Rule {
+    /// The rule's documentation (markdown), as written in its file.
+    pub fn docs(&self) -> &'static str {
+        let stem = self.module.rsplit("::").next().unwrap_or_default();
+        RULE_DOCS
+            .iter()
+            .find(|(module, _)| *module == stem)
+            .map_or("", |(_, docs)| docs)
+    }
+}
+
+pub const FAMILY_SYNTAX: &str = "DF0 syntax";
+pub const FAMILY_PRIVILEGE: &str = "DF1 least privilege";
+pub const FAMILY_BASE_IMAGES: &str = "DF2 base images";
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &syntax_error::RULE,
+    &unused_suppression::RULE,
+    &root_user::RULE,
+    &sudo_in_run::RULE,
+    &world_writable_permissions::RULE,
+    &useradd_without_no_log_init::RULE,
+    &writable_app_files::RULE,
+    &latest_tag::RULE,
+    &untagged_image::RULE,
+    &unpinned_digest::RULE,
+    &untrusted_registry::RULE,
+    &unofficial_image::RULE,
+    &end_of_life_base_image::RULE,
+    &full_distro_runtime::RULE,
+];
+
+/// The rule with this code or kebab name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Our rules that a hadolint code maps to.
+pub fn from_hadolint(code: &str) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES
+        .iter()
+        .copied()
+        .filter(move |r| r.peers.hadolint.iter().any(|p| p.eq_ignore_ascii_case(code)))
+}
+
+/// Our rules that a BuildKit check name maps to.
+pub fn from_buildkit(name: &str) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES
+        .iter()
+        .copied()
+        .filter(move |r| r.peers.buildkit.iter().any(|p| p.eq_ignore_ascii_case(name)))
+}
+
+/// True for `ALL`, a code, a code prefix (`DF2`) or a rule name.
+pub fn is_selector(selector: &str) -> bool {
+    selector.eq_ignore_ascii_case("all")
+        || RULES.iter().any(|r| {
+            r.name == selector
+                || r.code
+                    .get(..selector.len())
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector))
+        })
+}
+
+/// How specifically a selector names a rule: 0 no match, 1 `ALL`, 2 a prefix, 3 exact.
+fn specificity(selector: &str, rule: &Rule) -> u8 {
+    if rule.code.eq_ignore_ascii_case(selector) || rule.name == selector {
+        3
+    } else if selector.eq_ignore_ascii_case("all") {
+        1
+    } else if rule
+        .code
+        .get(..selector.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(selector))
+    {
+        2
+    } else {
+        0
+    }
+}
+
+/// Whether a rule runs under a selection. Rules that are off by default run
+/// only when selected by code or name (or `ALL`), never through a prefix.
+/// Between a selecting and an ignoring selector, the more specific one wins;
+/// on a tie, ignore wins.
+pub fn is_enabled(rule: &Rule, selection: &Selection) -> bool {
+    let best = |list: &mut dyn Iterator<Item = &String>| {
+        list.map(|s| specificity(s, rule))
+            .filter(|&s| s > 0 && (rule.enabled_by_default || s != 2))
+            .max()
+            .unwrap_or(0)
+    };
+    let selected = match &selection.select {
+        Some(select) => best(&mut select.iter().chain(&selection.extend_select)),
+        None => {
+            let extended = best(&mut selection.extend_select.iter());
+            if rule.enabled_by_default {
+                extended.max(1)
+            } else {
+                extended
+            }
+        }
+    };
+    let ignored = selection
+        .ignore
+        .iter()
+        .map(|s| specificity(s, rule))
+        .max()
+        .unwrap_or(0);
+    selected > 0 && selected > ignored
+}
+
+/// The severity of a rule under a selection (the most specific override wins).
+pub fn severity_of(rule: &Rule, selection: &Selection) -> Severity {
+    selection
+        .severity
+        .iter()
+        .map(|(selector, severity)| (specificity(selector, rule), *severity))
+        .filter(|(s, _)| *s > 0)
+        .max_by_key(|(s, _)| *s)
+        .map_or(rule.severity, |(_, severity)| severity)
+}
+
+/// What every rule sees.
+pub struct Context<'a> {
+    pub source: &'a str,
+    pub tree: &'a tree_sitter::Tree,
+    pub model: &'a Dockerfile,
+    pub semantics: &'a Semantics,
+    pub settings: &'a Settings,
+    pub today: Date,
+    /// Digests of image references, when online lookups found them.
+    pub digests: &'a BTreeMap<String, String>,
+}
+
+impl Context<'_> {
+    pub fn text(&self, range: &Range<usize>) -> &str {
+        self.source.get(range.clone()).unwrap_or_default()
+    }
+
+    /// `\r\n` when the file uses it.
+    pub fn line_ending(&self) -> &'static str {
+        if self.source.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
+    /// The offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: usize) -> usize {
+        self.source
+            .get(..offset)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    }
+
+    /// The whitespace before an instruction's keyword on its line.
+    pub fn indentation(&self, instruction: &Instruction) -> &str {
+        let start = self.line_start(instruction.range.start);
+        self.source
+            .get(start..instruction.range.start)
+            .filter(|s| s.chars().all(|c| c == ' ' || c == '\t'))
+            .unwrap_or("")
+    }
+
+    /// The escape character followed by a newline and the indentation of a
+    /// continued line, in the file's style.
+    pub fn continuation(&self) -> String {
+        format!("{}{}", self.model.escape, self.line_ending())
+    }
+
+    /// The offset just after an instruction's last line (its newline
+    /// included); at the end of a file without a final newline, the end.
+    pub fn after_line(&self, instruction: &Instruction) -> usize {
+        instruction.range.end
+    }
+
+    /// True when the instruction's text ends with a newline.
+    pub fn ends_with_newline(&self, instruction: &Instruction) -> bool {
+        self.text(&instruction.range).ends_with('\n')
+    }
+}
+
+/// Collects one rule's diagnostics.
+pub struct Report<'a> {
+    rule: &'static Rule,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Report<'_> {
+    pub fn push(&mut self, range: Range<usize>, message: impl Into<String>, fix: Option<Fix>) {
+        self.out.push(Diagnostic {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.rule.severity,
+            range,
+            message: message.into(),
+            fix,
+            tag: None,
+        });
+    }
+
+    pub fn push_tagged(
+        &mut self,
+        range: Range<usize>,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+        tag: Tag,
+    ) {
+        self.push(range, message, fix);
+        if let Some(last) = self.out.last_mut() {
+            last.tag = Some(tag);
+        }
+    }
+}
+
+/// Everything an analysis needs besides the rules.
+pub struct Input<'a> {
+    pub source: &'a str,
+    pub tree: &'a tree_sitter::Tree,
+    pub shells: &'a [ShellTree],
+    pub settings: &'a Settings,
+    pub today: Date,
+    pub digests: &'a BTreeMap<String, String>,
+}
+
+/// Runs every enabled rule, then severities and suppressions.
+pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+    let model = Dockerfile::from_tree(input.tree, input.source);
+    let semantics = Semantics::new(&model, input.source, input.shells);
+    let context = Context {
+        source: input.source,
+        tree: input.tree,
+        model: &model,
+        semantics: &semantics,
+        settings: input.settings,
+        today: input.today,
+        digests: input.digests,
+    };
+    let selection = &input.settings.selection;
+    let mut diagnostics = Vec::new();
+    for rule in RULES {
+        if rule.code == unused_suppression::RULE.code || !is_enabled(rule, selection) {
+            continue;
+        }
+        let first = diagnostics.len();
+        let mut report = Report {
+            rule,
+            out: &mut diagnostics,
+        };
+        (rule.check)(&context, &mut report);
+        let severity = severity_of(rule, selection);
+        for d in &mut diagnostics[first..] {
+            d.severity = severity;
+        }
+    }
+    let mut suppressions = crate::suppression::Suppressions::parse(&context);
+    let mut kept = suppressions.filter(&context, diagnostics);
+    if is_enabled(&unused_suppression::RULE, selection) {
+        let first = kept.len();
+        let mut report = Report {
+            rule: &unused_suppression::RULE,
+            out: &mut kept,
+        };
+        unused_suppression::report(&context, &suppressions, &mut report);
+        let severity = severity_of(&unused_suppression::RULE, selection);
+        for d in &mut kept[first..] {
+            d.severity = severity;
+        }
+    }
+    kept.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    kept
+}
+
+impl<'a> Context<'a> {
+    /// Every FROM that names an image.
+    pub fn from_images(&self) -> Vec<crate::semantics::images::FromImage<'a>> {
+        crate::semantics::images::from_images(self.model, self.semantics)
+    }
+}
