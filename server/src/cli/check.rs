@@ -1,10 +1,15 @@
-//! `dockfix check`: lint files and report diagnostics.
+//! `dockfix check`: lint files, report diagnostics, apply fixes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::analyze;
+use super::discover::{self, ConfigCache};
+use super::output::{self, FileReport, Style};
+use super::{CheckArgs, Format};
+use crate::config::Config;
+use crate::fix::Applicability;
+use crate::{analyze_with, Options};
 
 /// File names that are Dockerfiles.
 pub fn is_dockerfile_name(name: &str) -> bool {
@@ -45,20 +50,32 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
+/// The configuration layer of the command-line flags.
+fn cli_layer(args: &CheckArgs) -> Config {
+    Config {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        ..Config::default()
+    }
 }
 
-pub(super) fn run(paths: &[PathBuf]) -> ExitCode {
+pub(super) fn run(args: &CheckArgs) -> ExitCode {
+    let cli = cli_layer(args);
+    if let Some(bad) = cli
+        .select
+        .iter()
+        .flatten()
+        .chain(&cli.extend_select)
+        .chain(&cli.ignore)
+        .find(|s| !crate::rules::is_selector(s))
+    {
+        eprintln!("error: unknown rule selector `{bad}` (`dockfix rule` lists the rules)");
+        return ExitCode::from(2);
+    }
     let mut files = Vec::new();
     let mut failed = false;
-    for path in paths {
+    for path in &args.paths {
         if path.as_os_str() != "-" && !path.exists() {
             eprintln!("error: {}: no such file or directory", path.display());
             failed = true;
@@ -69,9 +86,27 @@ pub(super) fn run(paths: &[PathBuf]) -> ExitCode {
             failed = true;
         }
     }
-    let mut out = std::io::stdout().lock();
-    let mut count = 0;
+    let level = if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let fixing = args.fix || args.unsafe_fixes || args.diff;
+    let today = discover::today();
+    let mut configs = ConfigCache::default();
+    let mut reports = Vec::new();
+    let mut diffs = Vec::new();
+    let mut fixed = 0usize;
+    let mut stdout = std::io::stdout().lock();
     for file in &files {
+        let stdin = file.as_os_str() == "-";
+        let display = if stdin {
+            args.stdin_filename
+                .as_ref()
+                .map_or("-".to_owned(), |p| p.display().to_string())
+        } else {
+            file.display().to_string()
+        };
         let source = match super::read_source(file) {
             Ok(source) => source,
             Err(message) => {
@@ -80,28 +115,135 @@ pub(super) fn run(paths: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        for diagnostic in analyze(&source) {
-            count += 1;
-            let (line, column) = line_column(&source, diagnostic.range.start);
-            let _ = writeln!(
-                out,
-                "{}:{line}:{column}: {} {}",
-                file.display(),
-                diagnostic.code,
-                diagnostic.message
-            );
+        let config_path: PathBuf = if stdin {
+            args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("Dockerfile"))
+        } else {
+            file.clone()
+        };
+        let (config, base) = match configs.for_file(&config_path, args.config.as_deref()) {
+            Ok(Some((config, base))) => (config, Some(base)),
+            Ok(None) => (Config::default(), None),
+            Err(error) => {
+                eprintln!("error: {error}");
+                failed = true;
+                continue;
+            }
+        };
+        let relative = base.map(|b| discover::relative_to(&config_path, &b));
+        let settings = config.layered(&cli).settings_for(relative.as_deref());
+        let options = Options {
+            settings,
+            today,
+            digests: Default::default(),
+        };
+        let mut text = source.clone();
+        if fixing {
+            let outcome = crate::fix_all(&source, &options, level);
+            if !outcome.converged {
+                eprintln!("warning: {display}: fixes did not converge after {} rounds", outcome.rounds);
+            }
+            if outcome.text != source {
+                if args.diff {
+                    diffs.push((display.clone(), source.clone(), outcome.text.clone()));
+                } else if stdin {
+                    let _ = write!(stdout, "{}", outcome.text);
+                } else if let Err(e) = std::fs::write(file, &outcome.text) {
+                    eprintln!("error: {display}: cannot write the fixed file: {e}");
+                    failed = true;
+                    continue;
+                }
+                fixed += outcome.applied.len();
+                if !args.diff {
+                    text = outcome.text;
+                }
+            }
+        }
+        let diagnostics = analyze_with(&text, &options);
+        reports.push(FileReport {
+            path: display,
+            source: text,
+            diagnostics,
+        });
+    }
+    let count: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+    if args.diff {
+        for (path, before, after) in &diffs {
+            output::diff(&mut stdout, path, before, after);
+        }
+        let _ = stdout.flush();
+        eprintln!(
+            "{} fix{} would be applied to {} file{}.",
+            fixed,
+            if fixed == 1 { "" } else { "es" },
+            diffs.len(),
+            if diffs.len() == 1 { "" } else { "s" }
+        );
+        return if failed {
+            ExitCode::from(2)
+        } else if diffs.is_empty() || args.exit_zero {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    // With fixed standard input on stdout, the report goes to stderr.
+    let stdin_fixed = fixing && files.iter().any(|f| f.as_os_str() == "-");
+    let mut stderr = std::io::stderr().lock();
+    let out: &mut dyn Write = if stdin_fixed { &mut stderr } else { &mut stdout };
+    match args.format {
+        Format::Json => output::json(out, &reports),
+        Format::Text => {
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && !stdin_fixed
+                && std::io::stdout().is_terminal();
+            let style = Style::new(color);
+            for report in &reports {
+                output::text(out, report, &style, level);
+            }
+            summary(out, &reports, fixed, fixing);
         }
     }
-    if count > 0 {
-        let _ = writeln!(
-            out,
-            "Found {count} problem{}.",
-            if count == 1 { "" } else { "s" }
-        );
-        ExitCode::from(1)
-    } else if failed {
+    if failed {
         ExitCode::from(2)
+    } else if count > 0 && !args.exit_zero {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn summary(out: &mut dyn Write, reports: &[FileReport], fixed: usize, fixing: bool) {
+    let count: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+    let fixable = |level: Applicability| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == level))
+            .count()
+    };
+    let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
+    if fixing && fixed > 0 {
+        let _ = writeln!(out, "Fixed {fixed} problem{}.", if fixed == 1 { "" } else { "s" });
+    }
+    if count == 0 {
+        if !fixing || fixed == 0 {
+            let _ = writeln!(out, "No problems found.");
+        }
+        return;
+    }
+    let mut line = format!(
+        "Found {count} problem{}",
+        if count == 1 { "" } else { "s" }
+    );
+    let mut parts = Vec::new();
+    if safe > 0 {
+        parts.push(format!("{safe} fixable with `--fix`"));
+    }
+    if unsafe_ > 0 {
+        parts.push(format!("{unsafe_} more with `--unsafe-fixes`"));
+    }
+    if !parts.is_empty() {
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    let _ = writeln!(out, "{line}.");
 }

@@ -1,0 +1,93 @@
+//! Finding and reading `.dockfix.toml` (shared by the CLI and the language
+//! server, the two layers that do IO).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, ConfigError, CONFIG_FILE_NAME};
+
+/// The nearest `.dockfix.toml` in `dir` or above it.
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    let mut current = Some(dir);
+    while let Some(dir) = current {
+        let candidate = dir.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        current = dir.parent();
+    }
+    None
+}
+
+/// Reads and parses one configuration file.
+pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the configuration: {e}"),
+    })?;
+    Config::from_toml(&text, &path.display().to_string())
+}
+
+/// Configuration files by path, each read once.
+#[derive(Default)]
+pub struct ConfigCache {
+    loaded: HashMap<PathBuf, Result<Config, ConfigError>>,
+}
+
+impl ConfigCache {
+    /// The configuration that applies to a file and the folder its relative
+    /// paths start from: `explicit` (`--config`) or the nearest file upward.
+    pub fn for_file(
+        &mut self,
+        file: &Path,
+        explicit: Option<&Path>,
+    ) -> Result<Option<(Config, PathBuf)>, ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+                let Some(found) = absolute.parent().and_then(find_config) else {
+                    return Ok(None);
+                };
+                found
+            }
+        };
+        let config = self
+            .loaded
+            .entry(path.clone())
+            .or_insert_with(|| load_config(&path))
+            .clone()?;
+        let base = std::path::absolute(&path)
+            .unwrap_or(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Ok(Some((config, base)))
+    }
+}
+
+/// The path of `file` relative to `base`, for per-path overrides.
+pub fn relative_to(file: &Path, base: &Path) -> PathBuf {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    absolute
+        .strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute)
+}
+
+/// Today's date from the clock, or `DOCKFIX_TODAY` (YYYY-MM-DD) for
+/// reproducible runs.
+pub fn today() -> crate::knowledge::Date {
+    if let Some(date) = std::env::var("DOCKFIX_TODAY")
+        .ok()
+        .and_then(|v| crate::knowledge::Date::parse(&v))
+    {
+        return date;
+    }
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::knowledge::Date::from_unix_days((seconds / 86_400) as i64)
+}
