@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod lsp;
+pub mod registry;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Severity};
