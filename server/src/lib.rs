@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod knowledge;
 pub mod lsp;
+pub mod registry;
 pub mod rules;
 pub mod semantics;
 pub mod suppression;
