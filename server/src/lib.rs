@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod knowledge;
 pub mod lsp;
 pub mod syntax;
 
