@@ -25,7 +25,10 @@ fn main() {
         let docs: Vec<&str> = text
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.trim_start_matches("//!"))
+            })
             .collect();
         let _ = writeln!(out, "    ({stem:?}, {:?}),", docs.join("\n"));
     }

@@ -161,7 +161,10 @@ impl Config {
             if value.is_null() {
                 continue;
             }
-            if let Some((_, kebab)) = EDITOR_KEYS.iter().find(|(camel, kebab)| key == camel || key == kebab) {
+            if let Some((_, kebab)) = EDITOR_KEYS
+                .iter()
+                .find(|(camel, kebab)| key == camel || key == kebab)
+            {
                 known.insert((*kebab).to_owned(), value.clone());
             }
         }
@@ -216,7 +219,8 @@ impl Config {
             out.extend_select.clear();
             out.ignore.clear();
         }
-        out.extend_select.extend(upper.extend_select.iter().cloned());
+        out.extend_select
+            .extend(upper.extend_select.iter().cloned());
         out.ignore.extend(upper.ignore.iter().cloned());
         out.severity
             .extend(upper.severity.iter().map(|(k, v)| (k.clone(), *v)));
@@ -254,7 +258,9 @@ impl Config {
                         selection.extend_select.clear();
                         selection.ignore.clear();
                     }
-                    selection.extend_select.extend(o.extend_select.iter().cloned());
+                    selection
+                        .extend_select
+                        .extend(o.extend_select.iter().cloned());
                     selection.ignore.extend(o.ignore.iter().cloned());
                     selection
                         .severity
@@ -317,8 +323,7 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
             return line_column(text, at + 1);
         }
     }
-    text.find(needle)
-        .map_or((0, 0), |at| line_column(text, at))
+    text.find(needle).map_or((0, 0), |at| line_column(text, at))
 }
 
 #[cfg(test)]
@@ -328,16 +333,15 @@ mod tests {
 
     #[test]
     fn a_bad_key_is_reported_with_its_line() {
-        let error = Config::from_toml("select = [\"DF1\"]\nignroe = []\n", ".dockfix.toml")
-            .unwrap_err();
+        let error =
+            Config::from_toml("select = [\"DF1\"]\nignroe = []\n", ".dockfix.toml").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(error.message.contains("ignroe"), "{error}");
     }
 
     #[test]
     fn an_unknown_selector_is_reported_with_its_line() {
-        let error =
-            Config::from_toml("\nignore = [\"DF999\"]\n", ".dockfix.toml").unwrap_err();
+        let error = Config::from_toml("\nignore = [\"DF999\"]\n", ".dockfix.toml").unwrap_err();
         assert_eq!((error.line, error.column), (2, 12));
         assert!(error.message.contains("DF999"));
     }

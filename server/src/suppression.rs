@@ -87,7 +87,11 @@ impl Suppressions {
 
     /// Drops suppressed diagnostics and marks the entries that suppressed them.
     /// Syntax errors are never suppressed.
-    pub fn filter(&mut self, context: &Context<'_>, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    pub fn filter(
+        &mut self,
+        context: &Context<'_>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
         if self.items.is_empty() {
             return diagnostics;
         }
@@ -140,14 +144,16 @@ fn parse_comment(context: &Context<'_>, range: Range<usize>, text: &str) -> Opti
         Some(r) => (true, r.trim_start()),
         None => (false, rest),
     };
-    let list = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?.trim_start();
+    let list = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let list = list.split_whitespace().next().unwrap_or_default();
     let list_start = range.start + offset_in(text, list);
     let entries = entries(list, list_start, |code| match origin {
         Origin::Hadolint => rules::from_hadolint(code).map(|r| r.code).collect(),
-        _ => rules::find(code)
-            .map(|r| vec![r.code])
-            .unwrap_or_default(),
+        _ => rules::find(code).map(|r| vec![r.code]).unwrap_or_default(),
     });
     let instruction = if global {
         None
@@ -192,9 +198,11 @@ fn next_instruction(context: &Context<'_>, after: usize) -> Option<usize> {
     // indentation before the instruction.
     let (first, rest) = pieces.split_first()?;
     let (last, middle) = rest.split_last()?;
-    let blank = |s: &str| s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r').is_empty();
-    let adjacent = blank(first)
-        && blank(last)
-        && middle.iter().all(|line| line.trim_start().starts_with('#'));
+    let blank = |s: &str| {
+        s.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r')
+            .is_empty()
+    };
+    let adjacent =
+        blank(first) && blank(last) && middle.iter().all(|line| line.trim_start().starts_with('#'));
     adjacent.then_some(next.range.start)
 }

@@ -7,7 +7,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use dockfix::analyze;
+/// Only DF001: these fixtures are about syntax.
+fn analyze(source: &str) -> Vec<dockfix::Diagnostic> {
+    let mut options = dockfix::Options::default();
+    options.settings.selection.select = Some(vec!["DF001".to_owned()]);
+    dockfix::analyze_with(source, &options)
+}
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

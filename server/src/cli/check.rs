@@ -116,7 +116,9 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
             }
         };
         let config_path: PathBuf = if stdin {
-            args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("Dockerfile"))
+            args.stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("Dockerfile"))
         } else {
             file.clone()
         };
@@ -140,7 +142,10 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
         if fixing {
             let outcome = crate::fix_all(&source, &options, level);
             if !outcome.converged {
-                eprintln!("warning: {display}: fixes did not converge after {} rounds", outcome.rounds);
+                eprintln!(
+                    "warning: {display}: fixes did not converge after {} rounds",
+                    outcome.rounds
+                );
             }
             if outcome.text != source {
                 if args.diff {
@@ -189,7 +194,11 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
     // With fixed standard input on stdout, the report goes to stderr.
     let stdin_fixed = fixing && files.iter().any(|f| f.as_os_str() == "-");
     let mut stderr = std::io::stderr().lock();
-    let out: &mut dyn Write = if stdin_fixed { &mut stderr } else { &mut stdout };
+    let out: &mut dyn Write = if stdin_fixed {
+        &mut stderr
+    } else {
+        &mut stdout
+    };
     match args.format {
         Format::Json => output::json(out, &reports),
         Format::Text => {
@@ -223,7 +232,11 @@ fn summary(out: &mut dyn Write, reports: &[FileReport], fixed: usize, fixing: bo
     };
     let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
     if fixing && fixed > 0 {
-        let _ = writeln!(out, "Fixed {fixed} problem{}.", if fixed == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "Fixed {fixed} problem{}.",
+            if fixed == 1 { "" } else { "s" }
+        );
     }
     if count == 0 {
         if !fixing || fixed == 0 {
@@ -231,10 +244,7 @@ fn summary(out: &mut dyn Write, reports: &[FileReport], fixed: usize, fixing: bo
         }
         return;
     }
-    let mut line = format!(
-        "Found {count} problem{}",
-        if count == 1 { "" } else { "s" }
-    );
+    let mut line = format!("Found {count} problem{}", if count == 1 { "" } else { "s" });
     let mut parts = Vec::new();
     if safe > 0 {
         parts.push(format!("{safe} fixable with `--fix`"));

@@ -57,7 +57,9 @@ pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Appl
     for d in &report.diagnostics {
         let (line, column) = line_column(&report.source, d.range.start);
         let marker = match &d.fix {
-            Some(f) if f.applicability >= level && f.applicability >= Applicability::Unsafe => "[*] ",
+            Some(f) if f.applicability >= level && f.applicability >= Applicability::Unsafe => {
+                "[*] "
+            }
             _ => "",
         };
         let color = match d.severity {
@@ -77,7 +79,11 @@ pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Appl
                 Applicability::Unsafe => "unsafe fix",
                 Applicability::DisplayOnly => "suggestion",
             };
-            let _ = writeln!(out, "   {}= {kind}: {}{}", style.cyan, fix.title, style.reset);
+            let _ = writeln!(
+                out,
+                "   {}= {kind}: {}{}",
+                style.cyan, fix.title, style.reset
+            );
         }
         let _ = writeln!(out);
     }
@@ -103,13 +109,26 @@ fn frame(out: &mut dyn Write, source: &str, d: &Diagnostic, style: &Style) {
         .get(line_start..d.range.start.min(line_end))
         .map_or(0, |s| s.chars().count());
     let caret_chars = source
-        .get(d.range.start.min(line_end)..d.range.end.min(line_start + text.len()).max(d.range.start.min(line_end)))
+        .get(
+            d.range.start.min(line_end)
+                ..d.range
+                    .end
+                    .min(line_start + text.len())
+                    .max(d.range.start.min(line_end)),
+        )
         .map_or(0, |s| s.chars().count())
         .max(1);
     let pad = " ".repeat(width);
-    let shown: String = text.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let shown: String = text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
     let _ = writeln!(out, "{pad} {}|{}", style.dim, style.reset);
-    let _ = writeln!(out, "{}{line}{} {}|{} {shown}", style.dim, style.reset, style.dim, style.reset);
+    let _ = writeln!(
+        out,
+        "{}{line}{} {}|{} {shown}",
+        style.dim, style.reset, style.dim, style.reset
+    );
     let _ = writeln!(
         out,
         "{pad} {}|{} {}{}{}{}",

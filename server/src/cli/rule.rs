@@ -23,7 +23,8 @@ pub fn rule_markdown(rule: &Rule) -> String {
     if !peers.is_empty() {
         out.push_str(&format!("Equivalent checks: {peers}.\n"));
     }
-    if rule.code == "DF206" || rule.code == "DF201" || rule.code == "DF202" || rule.code == "DF207" {
+    if rule.code == "DF206" || rule.code == "DF201" || rule.code == "DF202" || rule.code == "DF207"
+    {
         out.push_str(&format!(
             "Knowledge base as of {}.\n",
             crate::knowledge::as_of()

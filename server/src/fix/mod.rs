@@ -62,7 +62,11 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Self {
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         Fix {
             title: title.into(),
@@ -106,11 +110,10 @@ pub fn apply<'a>(source: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (Str
     let mut applied = Vec::new();
     let mut edits: Vec<&Edit> = Vec::new();
     for (index, fix) in candidates {
-        let clashes = fix.edits.iter().any(|edit| {
-            taken.iter().any(|t| {
-                overlaps(&edit.range, t)
-            })
-        });
+        let clashes = fix
+            .edits
+            .iter()
+            .any(|edit| taken.iter().any(|t| overlaps(&edit.range, t)));
         if clashes {
             continue;
         }

@@ -64,9 +64,16 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         let Some(slim) = crate::knowledge::slim_variant_tag(info) else {
             continue;
         };
-        let installs = context.semantics.stages.get(final_stage).is_some_and(|facts| {
-            facts.installs.iter().any(|i| SYSTEM_MANAGERS.contains(&i.manager.as_str()))
-        });
+        let installs = context
+            .semantics
+            .stages
+            .get(final_stage)
+            .is_some_and(|facts| {
+                facts
+                    .installs
+                    .iter()
+                    .any(|i| SYSTEM_MANAGERS.contains(&i.manager.as_str()))
+            });
         if installs {
             continue;
         }

@@ -64,7 +64,10 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         let range = from.literal_tag().unwrap_or(from.written.range.clone());
         report.push(
             range,
-            format!("`{}` is not reproducible: pin a version tag", from.image.reference),
+            format!(
+                "`{}` is not reproducible: pin a version tag",
+                from.image.reference
+            ),
             fix,
         );
     }

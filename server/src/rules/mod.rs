@@ -16,7 +16,6 @@ use crate::semantics::Semantics;
 use crate::syntax::{Dockerfile, Instruction, ShellTree};
 use crate::{Diagnostic, Severity};
 
-
 pub mod end_of_life_base_image;
 pub mod full_distro_runtime;
 pub mod latest_tag;
@@ -24,8 +23,8 @@ pub mod root_user;
 pub mod sudo_in_run;
 pub mod syntax_error;
 pub mod unofficial_image;
-pub mod untagged_image;
 pub mod unpinned_digest;
+pub mod untagged_image;
 pub mod untrusted_registry;
 pub mod unused_suppression;
 pub mod useradd_without_no_log_init;
@@ -95,7 +94,9 @@ pub struct Rule {
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rule").field("code", &self.code).finish_non_exhaustive()
+        f.debug_struct("Rule")
+            .field("code", &self.code)
+            .finish_non_exhaustive()
     }
 }
 
@@ -142,18 +143,22 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 
 /// Our rules that a hadolint code maps to.
 pub fn from_hadolint(code: &str) -> impl Iterator<Item = &'static Rule> + '_ {
-    RULES
-        .iter()
-        .copied()
-        .filter(move |r| r.peers.hadolint.iter().any(|p| p.eq_ignore_ascii_case(code)))
+    RULES.iter().copied().filter(move |r| {
+        r.peers
+            .hadolint
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(code))
+    })
 }
 
 /// Our rules that a BuildKit check name maps to.
 pub fn from_buildkit(name: &str) -> impl Iterator<Item = &'static Rule> + '_ {
-    RULES
-        .iter()
-        .copied()
-        .filter(move |r| r.peers.buildkit.iter().any(|p| p.eq_ignore_ascii_case(name)))
+    RULES.iter().copied().filter(move |r| {
+        r.peers
+            .buildkit
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name))
+    })
 }
 
 /// True for `ALL`, a code, a code prefix (`DF2`) or a rule name.
@@ -385,4 +390,37 @@ impl<'a> Context<'a> {
     pub fn from_images(&self) -> Vec<crate::semantics::images::FromImage<'a>> {
         crate::semantics::images::from_images(self.model, self.semantics)
     }
+}
+
+/// The rule table of the README, generated from the registry.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| code | name | what it finds | severity | default | fix | peers |\n|---|---|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let peers: Vec<&str> = rule
+            .peers
+            .hadolint
+            .iter()
+            .chain(rule.peers.trivy)
+            .chain(rule.peers.checkov)
+            .chain(rule.peers.buildkit)
+            .copied()
+            .collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} |\n",
+            rule.code,
+            rule.name,
+            rule.summary.replace('|', "\\|"),
+            rule.severity.as_str(),
+            if rule.enabled_by_default { "on" } else { "off" },
+            rule.fix.describe(),
+            if peers.is_empty() {
+                "—".to_owned()
+            } else {
+                peers.join(", ")
+            }
+        ));
+    }
+    out
 }

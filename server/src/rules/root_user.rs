@@ -33,7 +33,8 @@
 //! image's distribution (BusyBox `addgroup`/`adduser` on Alpine, `groupadd`/
 //! `useradd` on Debian, Ubuntu and RHEL-like images), placed after the last
 //! instruction that needs root and before CMD, ENTRYPOINT, EXPOSE and
-//! HEALTHCHECK. A final `USER root` is replaced. When the distribution is not
+//! HEALTHCHECK. A final `USER root` is replaced, by the stage's earlier
+//! non-root user when it has one. When the distribution is not
 //! known, it switches to a numeric UID, which works without a user entry.
 //!
 //! ## Options
@@ -91,7 +92,9 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
     let Some(from) = instructions.get(stage.from) else {
         return;
     };
-    let explicit_root = facts.last_user.and_then(|i| instructions.get(i).map(|u| (i, u)));
+    let explicit_root = facts
+        .last_user
+        .and_then(|i| instructions.get(i).map(|u| (i, u)));
     let (range, message) = match explicit_root {
         Some((_, user)) => (
             user.line_range.clone(),
@@ -109,23 +112,31 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
 /// Where the user switch goes: after the last instruction that needs root.
 fn anchor(context: &Context<'_>, instructions: std::ops::Range<usize>) -> Option<usize> {
     instructions.rev().find(|&i| {
-        context.model.instructions.get(i).is_some_and(|instruction| {
-            matches!(
-                instruction.kind,
-                InstructionKind::From
-                    | InstructionKind::Run
-                    | InstructionKind::Copy
-                    | InstructionKind::Add
-                    | InstructionKind::Workdir
-                    | InstructionKind::User
-                    | InstructionKind::Shell
-                    | InstructionKind::Onbuild
-            )
-        })
+        context
+            .model
+            .instructions
+            .get(i)
+            .is_some_and(|instruction| {
+                matches!(
+                    instruction.kind,
+                    InstructionKind::From
+                        | InstructionKind::Run
+                        | InstructionKind::Copy
+                        | InstructionKind::Add
+                        | InstructionKind::Workdir
+                        | InstructionKind::User
+                        | InstructionKind::Shell
+                        | InstructionKind::Onbuild
+                )
+            })
     })
 }
 
-fn fix(context: &Context<'_>, instructions: std::ops::Range<usize>, facts: &semantics::StageFacts) -> Option<Fix> {
+fn fix(
+    context: &Context<'_>,
+    instructions: std::ops::Range<usize>,
+    facts: &semantics::StageFacts,
+) -> Option<Fix> {
     let anchor_index = anchor(context, instructions)?;
     let anchor = context.model.instructions.get(anchor_index)?;
     let image = facts.image(&context.semantics.stages);
@@ -135,7 +146,14 @@ fn fix(context: &Context<'_>, instructions: std::ops::Range<usize>, facts: &sema
         _ => facts.family,
     };
     let settings = &context.settings.user;
-    let (create, user, title) = if let Some(shipped) = info.and_then(|i| i.users.first()) {
+    let earlier_user = instructions_users(context, facts);
+    let (create, user, title) = if let Some(earlier) = earlier_user {
+        (
+            None,
+            earlier.clone(),
+            format!("Switch back to `{earlier}`, the stage's earlier user"),
+        )
+    } else if let Some(shipped) = info.and_then(|i| i.users.first()) {
         (
             None,
             shipped.name.to_string(),
@@ -161,7 +179,10 @@ fn fix(context: &Context<'_>, instructions: std::ops::Range<usize>, facts: &sema
             Family::Unknown => (
                 None,
                 format!("{0}:{0}", settings.uid),
-                format!("Run as UID {} (the distribution is unknown, so no user is created)", settings.uid),
+                format!(
+                    "Run as UID {} (the distribution is unknown, so no user is created)",
+                    settings.uid
+                ),
             ),
             family => (
                 Some(create_user(family, &settings.name, settings.uid)),
@@ -189,9 +210,25 @@ fn fix(context: &Context<'_>, instructions: std::ops::Range<usize>, facts: &sema
     } else if context.ends_with_newline(anchor) {
         Edit::insert(anchor.range.end, text)
     } else {
-        Edit::insert(anchor.range.end, format!("{eol}{}", text.trim_end_matches(['\r', '\n'])))
+        Edit::insert(
+            anchor.range.end,
+            format!("{eol}{}", text.trim_end_matches(['\r', '\n'])),
+        )
     };
     Some(Fix::unsafe_(title, vec![edit]))
+}
+
+/// The last non-root user an earlier USER of the stage switched to.
+fn instructions_users(context: &Context<'_>, facts: &semantics::StageFacts) -> Option<String> {
+    let stage = context.model.stages.get(facts.index)?;
+    stage
+        .instructions
+        .clone()
+        .filter_map(|i| context.model.instructions.get(i))
+        .filter(|i| i.kind == InstructionKind::User)
+        .filter_map(|i| semantics::user_of(i, context.source))
+        .filter(|u| !u.contains('$'))
+        .last()
 }
 
 /// The commands that create a system user and group on a distribution.

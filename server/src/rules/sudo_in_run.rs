@@ -53,7 +53,16 @@ pub static RULE: Rule = Rule {
 
 /// Options that change who runs the command or how.
 const CHANGES_IDENTITY: [&str; 10] = [
-    "-u", "--user", "-g", "--group", "-i", "--login", "-s", "--shell", "-U", "--other-user",
+    "-u",
+    "--user",
+    "-g",
+    "--group",
+    "-i",
+    "--login",
+    "-s",
+    "--shell",
+    "-U",
+    "--other-user",
 ];
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
@@ -66,13 +75,29 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                 .semantics
                 .user_at(context.model, context.source, index)
                 .is_none();
-            let next_word = command.arguments.iter().position(|w| !w.text.starts_with('-'));
-            let identity = command.arguments.iter().take(next_word.unwrap_or(usize::MAX)).any(|w| {
-                CHANGES_IDENTITY.iter().any(|o| {
-                    w.text == *o || w.text.starts_with(&format!("{o}=")) || (o.len() == 2 && !w.text.starts_with("--") && w.text.len() > 2 && w.text.contains(&o[1..]))
-                })
-            });
-            let fix = match (as_root, identity, next_word.and_then(|i| command.arguments.get(i))) {
+            let next_word = command
+                .arguments
+                .iter()
+                .position(|w| !w.text.starts_with('-'));
+            let identity = command
+                .arguments
+                .iter()
+                .take(next_word.unwrap_or(usize::MAX))
+                .any(|w| {
+                    CHANGES_IDENTITY.iter().any(|o| {
+                        w.text == *o
+                            || w.text.starts_with(&format!("{o}="))
+                            || (o.len() == 2
+                                && !w.text.starts_with("--")
+                                && w.text.len() > 2
+                                && w.text.contains(&o[1..]))
+                    })
+                });
+            let fix = match (
+                as_root,
+                identity,
+                next_word.and_then(|i| command.arguments.get(i)),
+            ) {
                 (true, false, Some(next)) => Some(Fix::safe(
                     "Remove `sudo`",
                     vec![Edit::delete(command.name.range.start..next.range.start)],

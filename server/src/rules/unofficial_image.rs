@@ -49,7 +49,11 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         let namespace = name.path.split('/').next().unwrap_or_default();
-        let verified = from.image.info.as_ref().is_some_and(|i| i.verified_publisher || i.official)
+        let verified = from
+            .image
+            .info
+            .as_ref()
+            .is_some_and(|i| i.verified_publisher || i.official)
             || crate::knowledge::is_verified_publisher(namespace);
         if verified {
             continue;

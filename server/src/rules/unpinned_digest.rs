@@ -55,7 +55,10 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         let fix = from.literal_tag().and_then(|tag| {
             let digest = context.digests.get(&from.image.reference)?;
             Some(Fix::safe(
-                format!("Pin `{}` to the digest it points to today", from.image.reference),
+                format!(
+                    "Pin `{}` to the digest it points to today",
+                    from.image.reference
+                ),
                 vec![Edit::insert(tag.end, format!("@{digest}"))],
             ))
         });

@@ -60,7 +60,10 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         });
         report.push(
             from.written.range.clone(),
-            format!("`{}` has no tag: it means `latest`, which is not reproducible", from.image.reference),
+            format!(
+                "`{}` has no tag: it means `latest`, which is not reproducible",
+                from.image.reference
+            ),
             fix,
         );
     }

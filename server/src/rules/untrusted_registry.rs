@@ -9,7 +9,10 @@
 //! a classic supply-chain attack.
 //!
 //! ## Example
-//! With `trusted-registries = ["registry.example.com"]`:
+//! With this configuration:
+//! ```toml
+//! trusted-registries = ["registry.example.com"]
+//! ```
 //! ```dockerfile
 //! FROM ghcr.io/someone/tool:1.2
 //! ```

@@ -7,18 +7,20 @@
 //! instruction, and tells readers about a problem that is no longer there.
 //!
 //! ## Example
+//! With `sudo-in-run` selected:
+//! ```toml
+//! select = ["DF102"]
+//! ```
 //! ```dockerfile
-//! FROM alpine:3.20
-//! # dockfix ignore=DF201
+//! FROM alpine:3.22
+//! # dockfix ignore=DF102
 //! RUN echo hello
-//! USER nobody
 //! ```
 //!
 //! ## Use instead
 //! ```dockerfile
-//! FROM alpine:3.20
+//! FROM alpine:3.22
 //! RUN echo hello
-//! USER nobody
 //! ```
 //!
 //! ## Fix safety
@@ -82,11 +84,18 @@ pub fn report(context: &Context<'_>, suppressions: &Suppressions, report: &mut R
             let fix = if whole {
                 let end = line_end_with_newline(context.source, item.range.end);
                 let start = context.line_start(item.range.start);
-                Fix::safe("Remove the unused suppression comment", vec![Edit::delete(start..end)])
+                Fix::safe(
+                    "Remove the unused suppression comment",
+                    vec![Edit::delete(start..end)],
+                )
             } else {
                 Fix::safe(
                     format!("Remove `{}` from the suppression", entry.text),
-                    vec![Edit::delete(entry_with_separator(context.source, item, index))],
+                    vec![Edit::delete(entry_with_separator(
+                        context.source,
+                        item,
+                        index,
+                    ))],
                 )
             };
             report.push_tagged(entry.range.clone(), message, Some(fix), Tag::Unnecessary);
@@ -102,12 +111,19 @@ fn line_end_with_newline(source: &str, offset: usize) -> usize {
 }
 
 /// The entry and the comma that joins it to its neighbour.
-fn entry_with_separator(source: &str, item: &crate::suppression::Suppression, index: usize) -> std::ops::Range<usize> {
+fn entry_with_separator(
+    source: &str,
+    item: &crate::suppression::Suppression,
+    index: usize,
+) -> std::ops::Range<usize> {
     let entries = &item.entries;
     let Some(entry) = entries.get(index) else {
         return 0..0;
     };
-    match (entries.get(index + 1), index.checked_sub(1).and_then(|i| entries.get(i))) {
+    match (
+        entries.get(index + 1),
+        index.checked_sub(1).and_then(|i| entries.get(i)),
+    ) {
         (Some(next), _) => entry.range.start..next.range.start,
         (None, Some(previous)) => previous.range.end..entry.range.end,
         (None, None) => {

@@ -87,7 +87,9 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
 fn has_no_log_init(args: &[Word]) -> bool {
     args.iter().any(|w| {
         w.text == "--no-log-init"
-            || (w.text.starts_with('-') && !w.text.starts_with("--") && short_flags(&w.text).contains('l'))
+            || (w.text.starts_with('-')
+                && !w.text.starts_with("--")
+                && short_flags(&w.text).contains('l'))
     })
 }
 

@@ -52,7 +52,10 @@ pub static RULE: Rule = Rule {
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
     for (index, instruction) in context.model.instructions.iter().enumerate() {
-        if matches!(instruction.kind, InstructionKind::Copy | InstructionKind::Add) {
+        if matches!(
+            instruction.kind,
+            InstructionKind::Copy | InstructionKind::Add
+        ) {
             for flag in &instruction.flags {
                 if context.text(&flag.name) != "chmod" {
                     continue;
@@ -67,7 +70,10 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             if crate::semantics::shell::program_name(&name.text) != "chmod" {
                 continue;
             }
-            let Some(mode) = args.iter().find(|w| !w.text.starts_with('-') || is_symbolic(&w.text)) else {
+            let Some(mode) = args
+                .iter()
+                .find(|w| !w.text.starts_with('-') || is_symbolic(&w.text))
+            else {
                 continue;
             };
             if mode.literal {
@@ -127,7 +133,8 @@ pub fn fixed_mode(mode: &str) -> Option<String> {
         let perms = &rest[1..];
         let who_all = who.contains('a');
         let others = who.contains('o') || who_all;
-        if op == '-' || !perms.contains('w') || !others || !who.chars().all(|c| "ugoa".contains(c)) {
+        if op == '-' || !perms.contains('w') || !others || !who.chars().all(|c| "ugoa".contains(c))
+        {
             clauses.push(clause.to_owned());
             continue;
         }

@@ -72,14 +72,21 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         let Some(instruction) = context.model.instructions.get(index) else {
             continue;
         };
-        if !matches!(instruction.kind, InstructionKind::Copy | InstructionKind::Add) {
+        if !matches!(
+            instruction.kind,
+            InstructionKind::Copy | InstructionKind::Add
+        ) {
             continue;
         }
         for flag in &instruction.flags {
             if context.text(&flag.name) != "chown" {
                 continue;
             }
-            let owner = flag.value.as_ref().map(|v| context.text(v)).unwrap_or_default();
+            let owner = flag
+                .value
+                .as_ref()
+                .map(|v| context.text(v))
+                .unwrap_or_default();
             let owner_name = owner.split(':').next().unwrap_or_default();
             if owner_name.is_empty() || owner_name != runtime_name {
                 continue;

@@ -16,7 +16,10 @@ pub struct FromImage<'a> {
 impl FromImage<'_> {
     /// The tag's range when the FROM text is literal (so a fix can edit it).
     pub fn literal_tag(&self) -> Option<Range<usize>> {
-        self.image.literal.then(|| self.written.tag.clone()).flatten()
+        self.image
+            .literal
+            .then(|| self.written.tag.clone())
+            .flatten()
     }
 
     /// Where a `:tag` goes when the literal reference has none.

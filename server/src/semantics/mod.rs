@@ -148,19 +148,32 @@ impl Semantics {
         facts
     }
 
-    fn stage_facts(&self, model: &Dockerfile, source: &str, stage: &crate::syntax::Stage) -> StageFacts {
+    fn stage_facts(
+        &self,
+        model: &Dockerfile,
+        source: &str,
+        stage: &crate::syntax::Stage,
+    ) -> StageFacts {
         let from = model.instructions.get(stage.from);
         let name = from
             .and_then(|f| f.stage_name.as_ref())
             .map(|r| text(source, r).to_owned());
-        let base = from.map_or(Base::Unresolved(String::new()), |f| self.base_of(model, source, f, stage.index));
+        let base = from.map_or(Base::Unresolved(String::new()), |f| {
+            self.base_of(model, source, f, stage.index)
+        });
         let (mut family, base_user) = match &base {
             Base::Scratch => (Family::Scratch, None),
-            Base::Stage(parent) => self.stages.get(*parent).map_or((Family::Unknown, None), |p| {
-                (p.family, p.final_user(model, source))
-            }),
+            Base::Stage(parent) => self
+                .stages
+                .get(*parent)
+                .map_or((Family::Unknown, None), |p| {
+                    (p.family, p.final_user(model, source))
+                }),
             Base::Image(image) => image.info.as_ref().map_or((Family::Unknown, None), |info| {
-                (info.family, info.default_user.as_ref().map(|u| u.name.to_string()))
+                (
+                    info.family,
+                    info.default_user.as_ref().map(|u| u.name.to_string()),
+                )
             }),
             Base::Unresolved(_) => (Family::Unknown, None),
         };
@@ -176,7 +189,11 @@ impl Semantics {
                 InstructionKind::Copy | InstructionKind::Add | InstructionKind::Run => {
                     for flag in &instruction.flags {
                         let name = text(source, &flag.name);
-                        let value = flag.value.as_ref().map(|v| text(source, v)).unwrap_or_default();
+                        let value = flag
+                            .value
+                            .as_ref()
+                            .map(|v| text(source, v))
+                            .unwrap_or_default();
                         let target = match name {
                             "from" => Some(value.to_owned()),
                             "mount" => value
@@ -361,7 +378,11 @@ pub fn split_reference(reference: &str) -> (String, Option<String>, Option<Strin
     match rest[last_slash..].rfind(':') {
         Some(colon) => {
             let at = last_slash + colon;
-            (rest[..at].to_owned(), Some(rest[at + 1..].to_owned()), digest)
+            (
+                rest[..at].to_owned(),
+                Some(rest[at + 1..].to_owned()),
+                digest,
+            )
         }
         None => (rest.to_owned(), None, digest),
     }
@@ -443,7 +464,10 @@ pub fn text<'s>(source: &'s str, range: &std::ops::Range<usize>) -> &'s str {
 /// Removes one level of surrounding quotes from an ARG/ENV value.
 pub fn unquote(value: &str) -> String {
     for quote in ['"', '\''] {
-        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
             return inner.to_owned();
         }
     }
@@ -460,7 +484,10 @@ mod tests {
         let mut values = BTreeMap::new();
         values.insert("V".to_owned(), Some("20".to_owned()));
         values.insert("E".to_owned(), None);
-        assert_eq!(expand("node:${V}-alpine", &values).as_deref(), Some("node:20-alpine"));
+        assert_eq!(
+            expand("node:${V}-alpine", &values).as_deref(),
+            Some("node:20-alpine")
+        );
         assert_eq!(expand("node:$V", &values).as_deref(), Some("node:20"));
         assert_eq!(expand("x:${E:-${V}}", &values).as_deref(), Some("x:20"));
         assert_eq!(expand("x:${NOPE}", &values), None);
@@ -470,9 +497,16 @@ mod tests {
     fn splits_references() {
         assert_eq!(
             split_reference("localhost:5000/a/b:1@sha256:x"),
-            ("localhost:5000/a/b".into(), Some("1".into()), Some("sha256:x".into()))
+            (
+                "localhost:5000/a/b".into(),
+                Some("1".into()),
+                Some("sha256:x".into())
+            )
         );
-        assert_eq!(split_reference("localhost:5000/a"), ("localhost:5000/a".into(), None, None));
+        assert_eq!(
+            split_reference("localhost:5000/a"),
+            ("localhost:5000/a".into(), None, None)
+        );
     }
 
     #[test]
@@ -483,7 +517,10 @@ mod tests {
         let model = document.model();
         let facts = Semantics::new(&model, document.text(), document.shells().trees());
         let commands = &facts.commands[1];
-        let programs: Vec<&str> = commands.iter().map(|c| c.effective().0.text.as_str()).collect();
+        let programs: Vec<&str> = commands
+            .iter()
+            .map(|c| c.effective().0.text.as_str())
+            .collect();
         assert_eq!(programs, vec!["echo", "apt-get", "tee"]);
         assert_eq!(facts.stages[0].installs[0].packages, vec!["curl"]);
     }

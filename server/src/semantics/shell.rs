@@ -45,10 +45,16 @@ impl Command {
         let mut rest: &[Word] = &self.arguments;
         loop {
             let skip = match program_name(&name.text) {
-                "sudo" => options_end(rest, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"]),
+                "sudo" => options_end(
+                    rest,
+                    &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"],
+                ),
                 "env" => {
                     let mut i = options_end(rest, &["-u", "-C", "-S"]);
-                    while rest.get(i).is_some_and(|w| w.text.contains('=') && !w.text.starts_with('=')) {
+                    while rest
+                        .get(i)
+                        .is_some_and(|w| w.text.contains('=') && !w.text.starts_with('='))
+                    {
                         i += 1;
                     }
                     i
@@ -79,7 +85,11 @@ fn options_end(words: &[Word], with_value: &[&str]) -> usize {
         if !word.text.starts_with('-') || word.text == "-" {
             return i;
         }
-        i += if with_value.contains(&word.text.as_str()) { 2 } else { 1 };
+        i += if with_value.contains(&word.text.as_str()) {
+            2
+        } else {
+            1
+        };
     }
     i
 }
@@ -165,7 +175,10 @@ fn unquote(shell: &ShellTree, node: Node<'_>, source: &str, out: &mut String) ->
             let literal = !node.named_children(&mut cursor).any(|c| {
                 matches!(
                     c.kind(),
-                    "simple_expansion" | "expansion" | "command_substitution" | "arithmetic_expansion"
+                    "simple_expansion"
+                        | "expansion"
+                        | "command_substitution"
+                        | "arithmetic_expansion"
                 )
             });
             let inner = raw
@@ -187,7 +200,8 @@ fn unquote(shell: &ShellTree, node: Node<'_>, source: &str, out: &mut String) ->
             for child in node.children(&mut cursor) {
                 // Text between children (rare) is kept as written.
                 if child.start_byte() > end {
-                    let gap = shell.instruction.start + end..shell.instruction.start + child.start_byte();
+                    let gap =
+                        shell.instruction.start + end..shell.instruction.start + child.start_byte();
                     out.push_str(source.get(gap).unwrap_or_default());
                 }
                 literal &= unquote(shell, child, source, out);
