@@ -109,11 +109,21 @@ fn edit_one_character(bencher: Bencher, size: &str) {
         .bench_local_refs(|document| document.edit(at..at, "x"));
 }
 
-/// The syntax model and every syntax check (DF001), from a parsed document.
+/// Every default rule (syntax model, semantics, DF001 and the security rules),
+/// from a parsed document.
 #[divan::bench(args = SIZES)]
 fn analyze_document(bencher: Bencher, size: &str) {
     let document = Document::new(&dockerfile(size));
-    bencher.bench_local(|| dockfix::analyze_document(&document));
+    let options = dockfix::Options::default();
+    bencher.bench_local(|| dockfix::analyze_document(&document, &options));
+}
+
+/// Every safe fix to convergence, from the text (re-parsing every round).
+#[divan::bench(args = SIZES, sample_count = 20)]
+fn fix_all_safe(bencher: Bencher, size: &str) {
+    let text = dockerfile(size);
+    let options = dockfix::Options::default();
+    bencher.bench_local(|| dockfix::fix_all(&text, &options, dockfix::Applicability::Safe));
 }
 
 /// The BuildKit view of every instruction (what `dockfix parse` prints).

@@ -206,3 +206,100 @@ fn next_instruction(context: &Context<'_>, after: usize) -> Option<usize> {
         blank(first) && blank(last) && middle.iter().all(|line| line.trim_start().starts_with('#'));
     adjacent.then_some(next.range.start)
 }
+
+/// The edit that suppresses `code` on the instruction holding `offset`: it
+/// extends a `# dockfix ignore=` comment right above the instruction, or
+/// inserts one with the instruction's indentation.
+pub fn ignore_edit(
+    source: &str,
+    model: &crate::syntax::Dockerfile,
+    offset: usize,
+    code: &str,
+) -> Option<crate::fix::Edit> {
+    let instructions = &model.instructions;
+    let index = instructions
+        .partition_point(|i| i.range.start <= offset)
+        .checked_sub(1)?;
+    let instruction = instructions.get(index)?;
+    if offset >= instruction.range.end.max(instruction.range.start + 1) {
+        return None;
+    }
+    let line_start = source
+        .get(..instruction.range.start)?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = source.get(line_start..instruction.range.start)?;
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    if line_start > 0 {
+        let previous_start = source
+            .get(..line_start - 1)?
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let previous = source
+            .get(previous_start..line_start - 1)?
+            .trim_end_matches('\r');
+        let body = previous.trim_start();
+        if let Some(list) = body
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .and_then(|b| b.strip_prefix("dockfix"))
+            .map(str::trim_start)
+            .and_then(|b| b.strip_prefix("ignore"))
+            .map(str::trim_start)
+            .and_then(|b| b.strip_prefix('='))
+        {
+            let list = list.trim_start();
+            let codes = list.split_whitespace().next().unwrap_or_default();
+            if codes
+                .split(',')
+                .any(|c| c.trim().eq_ignore_ascii_case(code))
+            {
+                return None;
+            }
+            let list_offset = previous_start + (previous.len() - list.len());
+            return Some(crate::fix::Edit::insert(
+                list_offset + codes.len(),
+                format!(",{code}"),
+            ));
+        }
+    }
+    let eol = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Some(crate::fix::Edit::insert(
+        line_start,
+        format!("{indent}# dockfix ignore={code}{eol}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn apply(source: &str, offset: usize, code: &str) -> String {
+        let document = crate::syntax::Document::new(source);
+        let edit = ignore_edit(source, &document.model(), offset, code).unwrap();
+        crate::fix::apply(source, [&crate::fix::Fix::safe("x", vec![edit])]).0
+    }
+
+    #[test]
+    fn inserts_or_extends_the_comment_above() {
+        assert_eq!(
+            apply("FROM a\n  RUN sudo x\n", 12, "DF102"),
+            "FROM a\n  # dockfix ignore=DF102\n  RUN sudo x\n"
+        );
+        assert_eq!(
+            apply(
+                "FROM a\n# dockfix ignore=DF201 reason\nRUN sudo x\n",
+                40,
+                "DF102"
+            ),
+            "FROM a\n# dockfix ignore=DF201,DF102 reason\nRUN sudo x\n"
+        );
+    }
+}

@@ -127,7 +127,9 @@ const URI: &str = "file:///work/Dockerfile";
 fn initialize(server: &mut Server, encodings: Value) -> Value {
     let result = server.request(
         "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": encodings}}}),
+        // Only DF001: these tests are about the protocol, not the rules.
+        json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": encodings}},
+               "initializationOptions": {"select": ["DF001"]}}),
     );
     server.notify("initialized", json!({}));
     result

@@ -316,3 +316,26 @@ fn the_readme_rule_table_is_current() {
         }
     }
 }
+
+#[test]
+fn the_rule_docs_pages_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules");
+    let update = std::env::var_os("DOCKFIX_UPDATE_README").is_some();
+    if update {
+        fs::create_dir_all(&dir).unwrap();
+    }
+    for rule in RULES {
+        let path = dir.join(format!("{}.md", rule.code));
+        let expected = dockfix::rules::rule_markdown(rule);
+        if fs::read_to_string(&path).ok().as_deref() != Some(expected.as_str()) {
+            if update {
+                fs::write(&path, expected).unwrap();
+            } else {
+                panic!(
+                    "{} is stale: run `DOCKFIX_UPDATE_README=1 cargo test --test rules`",
+                    path.display()
+                );
+            }
+        }
+    }
+}

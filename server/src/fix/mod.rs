@@ -155,6 +155,34 @@ fn edits_are_valid(source: &str, edits: &[Edit]) -> bool {
             .all(|w| w[0].range.end <= w[1].range.start && w[0].range.start < w[1].range.start)
 }
 
+/// The smallest single edit that turns `old` into `new` (common prefix and
+/// suffix kept), on character boundaries.
+pub fn minimal_edit(old: &str, new: &str) -> Edit {
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    Edit::replace(
+        prefix..old.len() - suffix,
+        new.get(prefix..new.len() - suffix).unwrap_or_default(),
+    )
+}
+
 /// One fix that was applied while fixing to convergence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {

@@ -56,15 +56,17 @@ pub fn run_stdio() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
-        let (service, socket) = LspService::build(Backend::new)
-            .custom_method("dockfix/documentText", Backend::document_text)
-            .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
-    });
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     std::process::ExitCode::SUCCESS
+}
+
+/// Serves the protocol over any byte streams (stdio, or in-memory pipes in tests)
+/// until the client exits.
+pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio::io::AsyncWrite) {
+    let (service, socket) = LspService::build(Backend::new)
+        .custom_method("dockfix/documentText", Backend::document_text)
+        .finish();
+    Server::new(input, output, socket).serve(service).await;
 }
 
 /// Runs engine work so that a panic becomes an error response instead of
@@ -82,12 +84,33 @@ fn guarded<T>(work: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// The registry client the server shares (digest cache and credentials from
+/// the user's environment).
+pub(crate) fn registry_client() -> &'static crate::registry::RegistryClient {
+    static CLIENT: std::sync::OnceLock<crate::registry::RegistryClient> =
+        std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        crate::registry::RegistryClient::new(crate::registry::Options::from_environment())
+    })
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        Ok(handlers::initialize::initialize(&self.state, params))
+        let (result, error) = handlers::initialize::initialize(&self.state, params);
+        if let Some(message) = error {
+            self.client
+                .show_message(MessageType::ERROR, format!("dockfix: {message}"))
+                .await;
+        }
+        Ok(result)
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::configuration::watch_config_files(&self.state, &self.client).await;
+        if self.state.support().configuration {
+            handlers::configuration::refresh(&self.state, &self.client).await;
+        }
+    }
 
     async fn shutdown(&self) -> Result<()> {
         Ok(())
@@ -95,9 +118,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         // The edit is applied before any `.await`, so edits keep their order.
-        if let Some(uri) = handlers::sync::did_open(&self.state, params) {
-            handlers::diagnostics::schedule(&self.state, &self.client, uri);
-        }
+        let (uri, error) = handlers::sync::did_open(&self.state, params);
+        handlers::diagnostics::schedule(&self.state, &self.client, uri);
+        handlers::configuration::report_config_error(&self.state, &self.client, error).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -113,11 +136,28 @@ impl LanguageServer for Backend {
             .await;
     }
 
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        handlers::configuration::did_change(&self.state, &self.client, params).await;
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        // A `.dockfix.toml` changed: every document's settings may have.
+        handlers::configuration::reanalyse_all(&self.state, &self.client).await;
+    }
+
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         guarded(|| handlers::diagnostics::pull(&self.state, &params))?
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guarded(|| handlers::code_action::code_action(&self.state, &params))
+    }
+
+    async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
+        handlers::code_action::resolve(&self.state, params).await
     }
 
     async fn document_symbol(
@@ -133,5 +173,19 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         guarded(|| handlers::hover::hover(&self.state, &params))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        guarded(|| handlers::semantic_tokens::full(&self.state, &params))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        guarded(|| handlers::semantic_tokens::range(&self.state, &params))
     }
 }

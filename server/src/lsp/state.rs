@@ -1,11 +1,14 @@
-//! The server's state: open documents and what was negotiated with the client.
+//! The server's state: open documents, what was negotiated with the client,
+//! and the editor's settings.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::ls_types::Uri;
 
 use super::convert::Encoding;
+use crate::config::{Config, ConfigError};
 use crate::syntax::Document;
 
 /// An open document and the version the client gave it.
@@ -13,7 +16,41 @@ pub struct OpenDocument {
     pub document: Document,
     pub version: i32,
     /// The settings for this document (editor settings under `.dockfix.toml`).
-    pub options: std::sync::Arc<crate::Options>,
+    pub options: Arc<crate::Options>,
+}
+
+/// What the client can do, from its `initialize` capabilities.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientSupport {
+    /// `WorkspaceEdit.documentChanges` (versioned edits).
+    pub document_changes: bool,
+    /// `codeAction/resolve` may fill in `edit`.
+    pub resolve_edit: bool,
+    /// `workspace/configuration` requests.
+    pub configuration: bool,
+    /// Dynamic registration of `workspace/didChangeWatchedFiles`.
+    pub watch_files: bool,
+}
+
+/// The editor's settings: global, and per workspace folder.
+#[derive(Debug, Clone, Default)]
+pub struct EditorSettings {
+    pub global: Config,
+    /// Folder path → its settings, longest path first.
+    pub folders: Vec<(PathBuf, Config)>,
+}
+
+impl EditorSettings {
+    /// The editor layer for a file: its folder's settings, else the global ones.
+    pub fn for_path(&self, path: Option<&Path>) -> &Config {
+        path.and_then(|p| {
+            self.folders
+                .iter()
+                .find(|(folder, _)| p.starts_with(folder))
+                .map(|(_, config)| config)
+        })
+        .unwrap_or(&self.global)
+    }
 }
 
 /// Shared by every handler. Locks are plain `std` mutexes held only for short,
@@ -22,6 +59,15 @@ pub struct OpenDocument {
 pub struct State {
     documents: Mutex<HashMap<Uri, OpenDocument>>,
     encoding: Mutex<Encoding>,
+    support: Mutex<ClientSupport>,
+    editor: Mutex<EditorSettings>,
+    /// Workspace folders the client announced.
+    folders: Mutex<Vec<Uri>>,
+    /// Configuration errors already shown, so each is shown once.
+    shown_errors: Mutex<Vec<String>>,
+    /// False until the editor's settings were pulled (when the client offers
+    /// them), so no diagnostics under the wrong settings flash by at startup.
+    settings_ready: std::sync::atomic::AtomicBool,
 }
 
 /// Locks a mutex; a handler that panicked while holding it leaves the data
@@ -45,8 +91,84 @@ impl State {
         *lock(&self.encoding) = encoding;
     }
 
-    /// The analysis options for a document.
-    pub fn options_for(&self, _uri: &Uri) -> std::sync::Arc<crate::Options> {
-        std::sync::Arc::new(crate::Options::default())
+    pub fn support(&self) -> ClientSupport {
+        *lock(&self.support)
+    }
+
+    pub fn set_support(&self, support: ClientSupport) {
+        *lock(&self.support) = support;
+    }
+
+    pub fn editor(&self) -> EditorSettings {
+        lock(&self.editor).clone()
+    }
+
+    pub fn set_editor(&self, settings: EditorSettings) {
+        *lock(&self.editor) = settings;
+    }
+
+    pub fn folders(&self) -> Vec<Uri> {
+        lock(&self.folders).clone()
+    }
+
+    pub fn set_folders(&self, folders: Vec<Uri>) {
+        *lock(&self.folders) = folders;
+    }
+
+    pub fn settings_ready(&self) -> bool {
+        self.settings_ready
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn set_settings_ready(&self) {
+        self.settings_ready
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True the first time an error message is seen.
+    pub fn first_time(&self, message: &str) -> bool {
+        let mut shown = lock(&self.shown_errors);
+        if shown.iter().any(|m| m == message) {
+            false
+        } else {
+            shown.push(message.to_owned());
+            true
+        }
+    }
+
+    /// The analysis options for a document: the editor's settings for its
+    /// folder, under the nearest `.dockfix.toml` above the file. An invalid
+    /// `.dockfix.toml` is returned as an error beside the editor-only options.
+    pub fn options_for(&self, uri: &Uri) -> (Arc<crate::Options>, Option<ConfigError>) {
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let editor = self.editor();
+        let layer = editor.for_path(path.as_deref());
+        let mut error = None;
+        let (config, relative) = match path
+            .as_deref()
+            .and_then(Path::parent)
+            .and_then(crate::cli::discover::find_config)
+        {
+            Some(file) => match crate::cli::discover::load_config(&file) {
+                Ok(found) => {
+                    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let relative = path
+                        .as_deref()
+                        .map(|p| crate::cli::discover::relative_to(p, &base));
+                    (layer.layered(&found), relative)
+                }
+                Err(e) => {
+                    error = Some(e);
+                    (layer.clone(), None)
+                }
+            },
+            None => (layer.clone(), None),
+        };
+        let options = crate::Options {
+            settings: config.settings_for(relative.as_deref()),
+            today: crate::cli::discover::today(),
+            digests: Default::default(),
+        };
+        (Arc::new(options), error)
     }
 }

@@ -78,6 +78,41 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The options of the user's environment: the digest cache under
+    /// `$XDG_CACHE_HOME/dockfix` (or `~/.cache/dockfix`), credentials from
+    /// `$DOCKER_CONFIG/config.json` (or `~/.docker/config.json`), and extra
+    /// plain-HTTP registries from `DOCKFIX_INSECURE_REGISTRIES` (comma-separated).
+    pub fn from_environment() -> Self {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let cache_dir = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".cache")))
+            .map(|dir| dir.join("dockfix"));
+        let docker_config = std::env::var_os("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".docker")))
+            .map(|dir| dir.join("config.json"));
+        let mut options = Options {
+            cache_dir,
+            credentials: docker_config
+                .map(|path| credentials_from_docker_config(&path))
+                .unwrap_or_default(),
+            ..Options::default()
+        };
+        if let Ok(extra) = std::env::var("DOCKFIX_INSECURE_REGISTRIES") {
+            options.insecure_registries.extend(
+                extra
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        options
+    }
+}
+
 /// A blocking client for OCI distribution registries. Cheap to share
 /// (`&self` methods; the token cache is behind a mutex).
 #[derive(Debug)]

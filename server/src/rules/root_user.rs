@@ -227,8 +227,9 @@ fn instructions_users(context: &Context<'_>, facts: &semantics::StageFacts) -> O
         .filter_map(|i| context.model.instructions.get(i))
         .filter(|i| i.kind == InstructionKind::User)
         .filter_map(|i| semantics::user_of(i, context.source))
-        .filter(|u| !u.contains('$'))
-        .last()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rfind(|u| !u.contains('$'))
 }
 
 /// The commands that create a system user and group on a distribution.

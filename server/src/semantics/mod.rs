@@ -19,7 +19,7 @@ pub enum Base {
     Scratch,
     /// `FROM <name of an earlier stage>`.
     Stage(usize),
-    Image(BaseImage),
+    Image(Box<BaseImage>),
     /// The reference uses a variable we cannot resolve.
     Unresolved(String),
 }
@@ -257,14 +257,14 @@ impl Semantics {
         }
         let (name, tag, digest) = split_reference(&reference);
         let info = knowledge::lookup(&name, tag.as_deref());
-        Base::Image(BaseImage {
+        Base::Image(Box::new(BaseImage {
             reference: reference.clone(),
             name,
             tag,
             digest,
             literal,
             info,
-        })
+        }))
     }
 
     /// The facts of the stage an instruction belongs to.

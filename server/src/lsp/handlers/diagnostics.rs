@@ -8,15 +8,19 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::Client;
 
+use crate::diagnostic::Tag;
 use crate::lsp::convert::{self, Encoding};
 use crate::lsp::state::State;
 use crate::{Diagnostic, Severity};
 
 /// Where a rule's documentation lives.
 pub fn rule_url(code: &str) -> Option<Uri> {
+    let rule = crate::rules::find(code)?;
+    let stem = rule.module.rsplit("::").next().unwrap_or_default();
+    let _ = stem;
     format!(
-        "https://github.com/dockfix/dockfix/blob/main/README.md#{}",
-        code.to_ascii_lowercase()
+        "https://github.com/dockfix/dockfix/blob/main/docs/rules/{}.md",
+        rule.code
     )
     .parse()
     .ok()
@@ -26,7 +30,23 @@ pub fn to_lsp(
     diagnostic: &Diagnostic,
     rope: &Rope,
     encoding: Encoding,
+    version: i32,
 ) -> tower_lsp_server::ls_types::Diagnostic {
+    // The fix travels with the diagnostic (in LSP ranges of this version), so
+    // a code action needs no re-analysis.
+    let data = diagnostic.fix.as_ref().map(|fix| {
+        serde_json::json!({
+            "version": version,
+            "fix": {
+                "title": fix.title,
+                "applicability": fix.applicability.as_str(),
+                "edits": fix.edits.iter().map(|e| serde_json::json!({
+                    "range": convert::range(rope, e.range.clone(), encoding),
+                    "newText": e.content,
+                })).collect::<Vec<_>>(),
+            }
+        })
+    });
     tower_lsp_server::ls_types::Diagnostic {
         range: convert::range(rope, diagnostic.range.clone(), encoding),
         severity: Some(match diagnostic.severity {
@@ -39,6 +59,13 @@ pub fn to_lsp(
         code_description: rule_url(diagnostic.code).map(|href| CodeDescription { href }),
         source: Some("dockfix".to_owned()),
         message: diagnostic.message.clone(),
+        tags: diagnostic.tag.map(|tag| {
+            vec![match tag {
+                Tag::Unnecessary => DiagnosticTag::UNNECESSARY,
+                Tag::Deprecated => DiagnosticTag::DEPRECATED,
+            }]
+        }),
+        data,
         ..Default::default()
     }
 }
@@ -80,7 +107,7 @@ fn analyze(
         let found = snapshot.analyze();
         found
             .iter()
-            .map(|d| to_lsp(d, &snapshot.rope, encoding))
+            .map(|d| to_lsp(d, &snapshot.rope, encoding, snapshot.version))
             .collect()
     })
 }
@@ -98,7 +125,8 @@ pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
             return;
         };
         let current = state.documents().get(&uri).map(|open| open.version);
-        if current != Some(snapshot.version) {
+        // Before the editor's settings arrive, the refresh that follows publishes.
+        if current != Some(snapshot.version) || !state.settings_ready() {
             return; // stale: the newer version has its own analysis
         }
         client

@@ -1,19 +1,60 @@
-//! `initialize`: negotiate the position encoding and announce capabilities.
+//! `initialize`: negotiate the position encoding, read what the client
+//! supports and its initial settings, and announce capabilities.
 
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::convert::Encoding;
-use crate::lsp::state::State;
+use crate::lsp::state::{ClientSupport, EditorSettings, State};
 
-pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
-    let offered = params
-        .capabilities
+/// Returns the result and an error message about the initial settings, if any.
+pub fn initialize(state: &State, params: InitializeParams) -> (InitializeResult, Option<String>) {
+    let capabilities = &params.capabilities;
+    let offered = capabilities
         .general
         .as_ref()
         .and_then(|g| g.position_encodings.as_deref());
     let encoding = Encoding::negotiate(offered);
     state.set_encoding(encoding);
-    InitializeResult {
+    let workspace = capabilities.workspace.as_ref();
+    let code_action = capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.code_action.as_ref());
+    let support = ClientSupport {
+        document_changes: workspace
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false),
+        resolve_edit: code_action
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+        configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+        watch_files: workspace
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+    };
+    state.set_support(support);
+    if !support.configuration {
+        state.set_settings_ready();
+    }
+    #[allow(deprecated)] // root_uri: clients without workspace folders still send it.
+    let folders: Vec<Uri> = match &params.workspace_folders {
+        Some(folders) => folders.iter().map(|f| f.uri.clone()).collect(),
+        None => params.root_uri.iter().cloned().collect(),
+    };
+    state.set_folders(folders);
+    let mut error = None;
+    if let Some(options) = &params.initialization_options {
+        match super::configuration::from_initialization_options(options) {
+            Ok(config) => state.set_editor(EditorSettings {
+                global: config,
+                folders: Vec::new(),
+            }),
+            Err(message) => error = Some(message),
+        }
+    }
+    let result = InitializeResult {
         server_info: Some(ServerInfo {
             name: "dockfix".to_owned(),
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
@@ -33,11 +74,28 @@ pub fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
                 workspace_diagnostics: false,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::new(super::code_action::FIX_ALL),
+                ]),
+                resolve_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })),
+            semantic_tokens_provider: Some(
+                SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: super::semantic_tokens::legend(),
+                    range: Some(true),
+                    full: Some(SemanticTokensFullOptions::Bool(true)),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+            ),
             document_symbol_provider: Some(OneOf::Left(true)),
             folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             ..Default::default()
         },
         offset_encoding: None,
-    }
+    };
+    (result, error)
 }

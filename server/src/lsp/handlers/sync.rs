@@ -7,11 +7,15 @@ use crate::lsp::convert;
 use crate::lsp::state::{OpenDocument, State};
 use crate::syntax::Document;
 
-pub fn did_open(state: &State, params: DidOpenTextDocumentParams) -> Option<Uri> {
+/// Returns the document and the error of its `.dockfix.toml`, if any.
+pub fn did_open(
+    state: &State,
+    params: DidOpenTextDocumentParams,
+) -> (Uri, Option<crate::config::ConfigError>) {
     let item = params.text_document;
     let document = Document::new(&item.text);
     // Settings are read before taking the documents lock (they may read files).
-    let options = state.options_for(&item.uri);
+    let (options, error) = state.options_for(&item.uri);
     state.documents().insert(
         item.uri.clone(),
         OpenDocument {
@@ -20,7 +24,7 @@ pub fn did_open(state: &State, params: DidOpenTextDocumentParams) -> Option<Uri>
             options,
         },
     );
-    Some(item.uri)
+    (item.uri, error)
 }
 
 /// Applies the changes in order. A change without a range replaces the text.
@@ -52,33 +56,8 @@ pub fn did_close(state: &State, params: &DidCloseTextDocumentParams) {
 /// into the new one (clients that send whole documents still get incremental
 /// re-parsing).
 fn replace_all(document: &mut Document, new_text: &str) {
-    let old = document.text();
-    let mut prefix = old
-        .bytes()
-        .zip(new_text.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(prefix) || !new_text.is_char_boundary(prefix) {
-        prefix -= 1;
-    }
-    let max_suffix = old.len().min(new_text.len()) - prefix;
-    let mut suffix = old
-        .bytes()
-        .rev()
-        .zip(new_text.bytes().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(old.len() - suffix)
-        || !new_text.is_char_boundary(new_text.len() - suffix)
-    {
-        suffix -= 1;
-    }
-    let replacement = new_text
-        .get(prefix..new_text.len() - suffix)
-        .unwrap_or_default()
-        .to_owned();
-    document.edit(prefix..old.len() - suffix, &replacement);
+    let edit = crate::fix::minimal_edit(document.text(), new_text);
+    document.edit(edit.range, &edit.content);
 }
 
 #[cfg(test)]

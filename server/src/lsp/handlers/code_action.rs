@@ -1,0 +1,377 @@
+//! `textDocument/codeAction` and `codeAction/resolve`: one quick fix per
+//! fixable diagnostic, a "disable for this line" action, and
+//! `source.fixAll.dockfix` (one action applying every safe fix, computed to
+//! convergence). Fixes come from the diagnostics' `data` when it is for the
+//! current version, so no re-analysis is needed.
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+
+use super::diagnostics::{snapshot, Snapshot};
+use crate::fix::Applicability;
+use crate::lsp::convert::{self, Encoding};
+use crate::lsp::state::State;
+
+/// The kind of our fix-all action (a sub-kind of `source.fixAll`).
+pub const FIX_ALL: &str = "source.fixAll.dockfix";
+
+/// What `codeAction/resolve` needs to compute an edit later.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum ResolveData {
+    FixAll {
+        uri: Uri,
+        version: i32,
+    },
+    PinDigest {
+        uri: Uri,
+        version: i32,
+        reference: String,
+        /// Byte offset where `@sha256:…` goes.
+        at: usize,
+    },
+}
+
+/// A fix as carried in a diagnostic's `data`.
+#[derive(Debug, Deserialize)]
+struct DataFix {
+    title: String,
+    applicability: String,
+    edits: Vec<DataEdit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DataEdit {
+    range: tower_lsp_server::ls_types::Range,
+    new_text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Data {
+    version: i32,
+    fix: DataFix,
+}
+
+/// Whether the client asked for this kind (`only` is hierarchical: `source`
+/// includes `source.fixAll.dockfix`).
+fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
+    only.is_none_or(|only| {
+        only.iter().any(|k| {
+            let k = k.as_str();
+            kind == k
+                || kind
+                    .strip_prefix(k)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+pub fn code_action(state: &State, params: &CodeActionParams) -> Option<CodeActionResponse> {
+    let uri = &params.text_document.uri;
+    let snapshot = snapshot(state, uri)?;
+    let encoding = state.encoding();
+    let support = state.support();
+    let only = params.context.only.as_deref();
+    let mut actions = Vec::new();
+    if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+        quick_fixes(state, &snapshot, uri, params, encoding, &mut actions);
+    }
+    if wanted(only, FIX_ALL) && snapshot.options.settings.fix_all {
+        let action = CodeAction {
+            title: "Fix all safe dockfix problems".to_owned(),
+            kind: Some(CodeActionKind::new(FIX_ALL)),
+            data: Some(
+                serde_json::to_value(ResolveData::FixAll {
+                    uri: uri.clone(),
+                    version: snapshot.version,
+                })
+                .unwrap_or_default(),
+            ),
+            ..Default::default()
+        };
+        if support.resolve_edit {
+            actions.push(CodeActionOrCommand::CodeAction(action));
+        } else if let Some(resolved) = fix_all(state, &snapshot, uri, action) {
+            actions.push(CodeActionOrCommand::CodeAction(resolved));
+        }
+    }
+    Some(actions)
+}
+
+fn quick_fixes(
+    state: &State,
+    snapshot: &Snapshot,
+    uri: &Uri,
+    params: &CodeActionParams,
+    encoding: Encoding,
+    actions: &mut Vec<CodeActionOrCommand>,
+) {
+    let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
+        ..convert::offset(&snapshot.rope, params.range.end, encoding);
+    // The client's diagnostics, or ours under the range when it sent none.
+    let mut analysed = None;
+    let client_diagnostics: Vec<&Diagnostic> = params
+        .context
+        .diagnostics
+        .iter()
+        .filter(|d| d.source.as_deref() == Some("dockfix"))
+        .collect();
+    let ours: Vec<Diagnostic> = if client_diagnostics.is_empty() {
+        let found = analysed.get_or_insert_with(|| snapshot.analyze());
+        found
+            .iter()
+            .filter(|d| d.range.start <= requested.end && requested.start <= d.range.end)
+            .map(|d| super::diagnostics::to_lsp(d, &snapshot.rope, encoding, snapshot.version))
+            .collect()
+    } else {
+        client_diagnostics.into_iter().cloned().collect()
+    };
+    let model = snapshot_model(snapshot);
+    for diagnostic in &ours {
+        let code = match &diagnostic.code {
+            Some(NumberOrString::String(code)) => code.clone(),
+            _ => continue,
+        };
+        let fix = fix_of(snapshot, diagnostic, encoding, &mut analysed);
+        if let Some((title, applicability, edits)) = fix {
+            let suffix = match applicability {
+                Applicability::Safe => "",
+                Applicability::Unsafe => " (unsafe)",
+                Applicability::DisplayOnly => " (suggestion)",
+            };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("{title}{suffix}"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                edit: Some(workspace_edit(state, uri, snapshot.version, edits)),
+                is_preferred: Some(applicability == Applicability::Safe),
+                ..Default::default()
+            }));
+        }
+        if code == "DF203" && snapshot.options.settings.online {
+            if let Some(action) = pin_digest_action(snapshot, uri, diagnostic, encoding, &model) {
+                actions.push(CodeActionOrCommand::CodeAction(action));
+            }
+        }
+        if code != "DF001" && code != "DF002" {
+            let start = convert::offset(&snapshot.rope, diagnostic.range.start, encoding);
+            if let Some(edit) =
+                crate::suppression::ignore_edit(&snapshot.text, &model, start, &code)
+            {
+                let text_edit = TextEdit {
+                    range: convert::range(&snapshot.rope, edit.range, encoding),
+                    new_text: edit.content,
+                };
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Disable {code} for this line"),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(workspace_edit(
+                        state,
+                        uri,
+                        snapshot.version,
+                        vec![text_edit],
+                    )),
+                    ..Default::default()
+                }));
+            }
+        }
+    }
+}
+
+fn snapshot_model(snapshot: &Snapshot) -> crate::syntax::Dockerfile {
+    crate::syntax::Dockerfile::from_tree(&snapshot.tree, &snapshot.text)
+}
+
+/// The fix of a client diagnostic: from its data when it is for this version,
+/// else from a fresh analysis (matched by code and range).
+fn fix_of(
+    snapshot: &Snapshot,
+    diagnostic: &Diagnostic,
+    encoding: Encoding,
+    analysed: &mut Option<Vec<crate::Diagnostic>>,
+) -> Option<(String, Applicability, Vec<TextEdit>)> {
+    if let Some(data) = diagnostic
+        .data
+        .as_ref()
+        .and_then(|d| serde_json::from_value::<Data>(d.clone()).ok())
+        .filter(|d| d.version == snapshot.version)
+    {
+        let applicability = match data.fix.applicability.as_str() {
+            "safe" => Applicability::Safe,
+            "unsafe" => Applicability::Unsafe,
+            _ => Applicability::DisplayOnly,
+        };
+        let edits = data
+            .fix
+            .edits
+            .into_iter()
+            .map(|e| TextEdit {
+                range: e.range,
+                new_text: e.new_text,
+            })
+            .collect();
+        return Some((data.fix.title, applicability, edits));
+    }
+    let code = match &diagnostic.code {
+        Some(NumberOrString::String(code)) => code.as_str(),
+        _ => return None,
+    };
+    let found = analysed.get_or_insert_with(|| snapshot.analyze());
+    let start = convert::offset(&snapshot.rope, diagnostic.range.start, encoding);
+    let end = convert::offset(&snapshot.rope, diagnostic.range.end, encoding);
+    let ours = found
+        .iter()
+        .find(|d| d.code == code && d.range == (start..end))?;
+    let fix = ours.fix.as_ref()?;
+    let edits = fix
+        .edits
+        .iter()
+        .map(|e| TextEdit {
+            range: convert::range(&snapshot.rope, e.range.clone(), encoding),
+            new_text: e.content.clone(),
+        })
+        .collect();
+    Some((fix.title.clone(), fix.applicability, edits))
+}
+
+/// `documentChanges` with the version when the client supports it, else `changes`.
+fn workspace_edit(state: &State, uri: &Uri, version: i32, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    if state.support().document_changes {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(version),
+                },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            ..Default::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some([(uri.clone(), edits)].into_iter().collect()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Fills in the edit of the fix-all action: every safe fix, to convergence,
+/// as one minimal edit. `None` when there is nothing to fix.
+fn fix_all(
+    state: &State,
+    snapshot: &Snapshot,
+    uri: &Uri,
+    mut action: CodeAction,
+) -> Option<CodeAction> {
+    let outcome = crate::fix_all(&snapshot.text, &snapshot.options, Applicability::Safe);
+    if outcome.text == snapshot.text {
+        return None;
+    }
+    let edit = crate::fix::minimal_edit(&snapshot.text, &outcome.text);
+    let text_edit = TextEdit {
+        range: convert::range(&snapshot.rope, edit.range, state.encoding()),
+        new_text: edit.content,
+    };
+    action.edit = Some(workspace_edit(
+        state,
+        uri,
+        snapshot.version,
+        vec![text_edit],
+    ));
+    Some(action)
+}
+
+fn pin_digest_action(
+    snapshot: &Snapshot,
+    uri: &Uri,
+    diagnostic: &Diagnostic,
+    encoding: Encoding,
+    model: &crate::syntax::Dockerfile,
+) -> Option<CodeAction> {
+    let start = convert::offset(&snapshot.rope, diagnostic.range.start, encoding);
+    let from = model.instructions.iter().find(|i| {
+        i.image
+            .as_ref()
+            .is_some_and(|image| image.range.start == start)
+    })?;
+    let image = from.image.as_ref()?;
+    let tag = image.tag.clone()?;
+    let reference = snapshot.text.get(image.name.start..tag.end)?.to_owned();
+    if reference.contains('$') {
+        return None;
+    }
+    Some(CodeAction {
+        title: format!("Pin `{reference}` to the digest it points to today"),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        is_preferred: Some(true),
+        data: serde_json::to_value(ResolveData::PinDigest {
+            uri: uri.clone(),
+            version: snapshot.version,
+            reference,
+            at: tag.end,
+        })
+        .ok(),
+        ..Default::default()
+    })
+}
+
+/// `codeAction/resolve`: computes the deferred edit. Registry lookups run on a
+/// blocking thread, never on the handler's.
+pub async fn resolve(state: &std::sync::Arc<State>, mut action: CodeAction) -> Result<CodeAction> {
+    let Some(data) = action
+        .data
+        .clone()
+        .and_then(|d| serde_json::from_value::<ResolveData>(d).ok())
+    else {
+        return Ok(action);
+    };
+    match data {
+        ResolveData::FixAll { uri, version } => {
+            let original = action.clone();
+            let computed = crate::lsp::guarded(|| {
+                let snapshot = snapshot(state, &uri).filter(|s| s.version == version)?;
+                fix_all(state, &snapshot, &uri, action)
+            })?;
+            // Nothing to fix (or the document moved on): the action stays without an edit.
+            Ok(computed.unwrap_or(original))
+        }
+        ResolveData::PinDigest {
+            uri,
+            version,
+            reference,
+            at,
+        } => {
+            let lookup = reference.clone();
+            let digest = tokio::task::spawn_blocking(move || {
+                crate::lsp::registry_client().resolve_digest(&lookup)
+            })
+            .await
+            .map_err(|e| internal(format!("the digest lookup stopped: {e}")))?
+            .map_err(|e| internal(format!("cannot pin `{reference}`: {e}")))?;
+            let snapshot = snapshot(state, &uri)
+                .filter(|s| s.version == version)
+                .ok_or_else(|| internal("the document changed; try again".to_owned()))?;
+            let position = convert::range(&snapshot.rope, at..at, state.encoding());
+            action.edit = Some(workspace_edit(
+                state,
+                &uri,
+                version,
+                vec![TextEdit {
+                    range: position,
+                    new_text: format!("@{digest}"),
+                }],
+            ));
+            Ok(action)
+        }
+    }
+}
+
+fn internal(message: String) -> Error {
+    let mut error = Error::internal_error();
+    error.message = message.into();
+    error
+}

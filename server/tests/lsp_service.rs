@@ -1,0 +1,572 @@
+//! In-process language server tests: `dockfix::lsp::serve` over in-memory
+//! pipes, driven by a small JSON-RPC client that also answers the server's own
+//! requests (`workspace/configuration`, `client/registerCapability`).
+//! Responses are snapshotted (insta, JSON).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+/// What the test client answers to `workspace/configuration` (per item:
+/// the scope URI, or "" for the global item).
+type Settings = Arc<Mutex<Vec<(String, Value)>>>;
+
+struct Client {
+    writer: Arc<tokio::sync::Mutex<WriteHalf<DuplexStream>>>,
+    messages: UnboundedReceiver<Value>,
+    backlog: Vec<Value>,
+    next_id: i64,
+    settings: Settings,
+}
+
+async fn write_frame(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, message: &Value) {
+    let body = message.to_string();
+    let mut writer = writer.lock().await;
+    writer
+        .write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes())
+        .await
+        .unwrap();
+    writer.flush().await.unwrap();
+}
+
+impl Client {
+    fn start() -> Client {
+        let (client_side, server_side) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_side);
+        tokio::spawn(dockfix::lsp::serve(server_read, server_write));
+        let (read, write) = tokio::io::split(client_side);
+        let writer = Arc::new(tokio::sync::Mutex::new(write));
+        let settings: Settings = Arc::new(Mutex::new(Vec::new()));
+        let (tx, messages) = unbounded_channel();
+        let (reply_writer, reply_settings) = (Arc::clone(&writer), Arc::clone(&settings));
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(read);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = line.strip_prefix("Content-Length: ") {
+                        length = value.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).await.is_err() {
+                    return;
+                }
+                let message: Value = serde_json::from_slice(&body).unwrap();
+                // The server's own requests are answered here.
+                if message.get("id").is_some() && message.get("method").is_some() {
+                    let result = match message["method"].as_str() {
+                        Some("workspace/configuration") => {
+                            let table = reply_settings.lock().unwrap().clone();
+                            let items = message["params"]["items"]
+                                .as_array()
+                                .cloned()
+                                .unwrap_or_default();
+                            Value::Array(
+                                items
+                                    .iter()
+                                    .map(|item| {
+                                        let scope = item["scopeUri"].as_str().unwrap_or("");
+                                        table
+                                            .iter()
+                                            .find(|(s, _)| s == scope)
+                                            .map_or(Value::Null, |(_, v)| v.clone())
+                                    })
+                                    .collect(),
+                            )
+                        }
+                        _ => Value::Null,
+                    };
+                    write_frame(
+                        &reply_writer,
+                        &json!({"jsonrpc": "2.0", "id": message["id"], "result": result}),
+                    )
+                    .await;
+                }
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            writer,
+            messages,
+            backlog: Vec::new(),
+            next_id: 1,
+            settings,
+        }
+    }
+
+    async fn notify(&mut self, method: &str, params: Value) {
+        write_frame(
+            &self.writer,
+            &json!({"jsonrpc": "2.0", "method": method, "params": params}),
+        )
+        .await;
+    }
+
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        write_frame(
+            &self.writer,
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        )
+        .await;
+        loop {
+            let message = self.next().await;
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                return message;
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    async fn next(&mut self) -> Value {
+        tokio::time::timeout(Duration::from_secs(10), self.messages.recv())
+            .await
+            .expect("a message within 10 s")
+            .expect("the server is running")
+    }
+
+    /// The next message matching `wanted` (from the backlog first).
+    async fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&wanted) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let message = self.next().await;
+            if wanted(&message) {
+                return message;
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let message = self
+            .wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == uri
+                    && m["params"]["version"] == json!(version)
+            })
+            .await;
+        message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
+        let result = self
+            .request(
+                "initialize",
+                json!({"processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options}),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
+    async fn open(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": version, "text": text}}),
+        )
+        .await;
+    }
+
+    async fn code_actions(
+        &mut self,
+        uri: &str,
+        range: Value,
+        diagnostics: Vec<Value>,
+        only: Option<Value>,
+    ) -> Vec<Value> {
+        let mut context = json!({"diagnostics": diagnostics});
+        if let Some(only) = only {
+            context["only"] = only;
+        }
+        let response = self
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
+            )
+            .await;
+        response["result"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// A client that supports versioned edits, resolving edits and pulled settings.
+fn rich_capabilities() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-16"]},
+        "workspace": {"workspaceEdit": {"documentChanges": true}, "configuration": true,
+                      "didChangeWatchedFiles": {"dynamicRegistration": true}},
+        "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]},
+                         "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}}}
+    })
+}
+
+const URI: &str = "file:///nonexistent-dockfix-test/Dockerfile";
+
+const SAMPLE: &str = "FROM debian:bookworm-slim\n  RUN sudo apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n";
+
+fn applies(text: &str, edits: &[Value]) -> String {
+    // Edits of one document, in UTF-16 positions, applied back to front.
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let character = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let line_text = text[start..].split('\n').next().unwrap();
+        let mut units = 0;
+        let mut bytes = 0;
+        for c in line_text.chars() {
+            if units >= character {
+                break;
+            }
+            units += c.len_utf16();
+            bytes += c.len_utf8();
+        }
+        start + bytes
+    };
+    let mut edits: Vec<&Value> = edits.iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut out = text.to_owned();
+    for edit in edits {
+        let (start, end) = (
+            offset(&edit["range"]["start"]),
+            offset(&edit["range"]["end"]),
+        );
+        out.replace_range(start..end, edit["newText"].as_str().unwrap());
+    }
+    out
+}
+
+fn document_edits(action: &Value) -> Vec<Value> {
+    let edit = &action["edit"];
+    if let Some(changes) = edit["documentChanges"].as_array() {
+        changes[0]["edits"].as_array().cloned().unwrap()
+    } else {
+        edit["changes"][URI].as_array().cloned().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn quick_fixes_disable_actions_and_fix_all() {
+    let mut client = Client::start();
+    client
+        .initialize(
+            rich_capabilities(),
+            json!({"settings": {"ignore": ["DF203"]}}),
+        )
+        .await;
+    client.open(URI, 1, SAMPLE).await;
+    let diagnostics = client.diagnostics(URI, 1).await;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["DF101", "DF102", "DF103"], "{diagnostics:#?}");
+    // Every diagnostic carries its fix.
+    assert!(diagnostics
+        .iter()
+        .all(|d| d["data"]["fix"]["edits"].is_array()));
+
+    let sudo = diagnostics
+        .iter()
+        .find(|d| d["code"] == "DF102")
+        .unwrap()
+        .clone();
+    let actions = client
+        .code_actions(URI, sudo["range"].clone(), vec![sudo.clone()], None)
+        .await;
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Remove `sudo`",
+            "Disable DF102 for this line",
+            "Fix all safe dockfix problems"
+        ]
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(
+        actions[0]["edit"]["documentChanges"][0]["textDocument"]["version"],
+        1
+    );
+    assert_eq!(
+        applies(SAMPLE, &document_edits(&actions[1])),
+        "FROM debian:bookworm-slim\n  # dockfix ignore=DF102\n  RUN sudo apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
+    );
+    insta::assert_json_snapshot!("quick_fix_actions", actions);
+
+    // Unsafe fixes say so, and are not preferred.
+    let chmod = diagnostics
+        .iter()
+        .find(|d| d["code"] == "DF103")
+        .unwrap()
+        .clone();
+    let actions = client
+        .code_actions(
+            URI,
+            chmod["range"].clone(),
+            vec![chmod],
+            Some(json!(["quickfix"])),
+        )
+        .await;
+    assert_eq!(
+        actions[0]["title"],
+        "Use `755` (no write access for group and others) (unsafe)"
+    );
+    assert_eq!(actions[0]["isPreferred"], false);
+    assert!(actions.iter().all(|a| a["kind"] == "quickfix"));
+
+    // `only: source.fixAll` gives exactly one action, resolved lazily.
+    let range = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let actions = client
+        .code_actions(
+            URI,
+            range.clone(),
+            Vec::new(),
+            Some(json!(["source.fixAll"])),
+        )
+        .await;
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.dockfix");
+    assert!(actions[0].get("edit").is_none());
+    let resolved = client
+        .request("codeAction/resolve", actions[0].clone())
+        .await["result"]
+        .clone();
+    let fixed = applies(SAMPLE, &document_edits(&resolved));
+    // Safe fixes only: sudo goes, chmod 777 (unsafe) and the missing USER (unsafe) stay.
+    assert_eq!(
+        fixed,
+        "FROM debian:bookworm-slim\n  RUN apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
+    );
+    // `only: refactor` gives nothing.
+    let actions = client
+        .code_actions(URI, range, Vec::new(), Some(json!(["refactor"])))
+        .await;
+    assert!(actions.is_empty());
+}
+
+#[tokio::test]
+async fn without_document_changes_or_resolve_support_edits_come_inline() {
+    let mut client = Client::start();
+    client.initialize(json!({}), Value::Null).await;
+    client.open(URI, 3, SAMPLE).await;
+    let diagnostics = client.diagnostics(URI, 3).await;
+    let sudo = diagnostics
+        .iter()
+        .find(|d| d["code"] == "DF102")
+        .unwrap()
+        .clone();
+    let actions = client
+        .code_actions(URI, sudo["range"].clone(), vec![sudo], None)
+        .await;
+    assert!(actions[0]["edit"]["changes"][URI].is_array());
+    let fix_all = actions
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll.dockfix")
+        .unwrap();
+    assert!(fix_all["edit"]["changes"][URI].is_array(), "{fix_all:#?}");
+    // A stale diagnostic (older version) is re-analysed, not trusted.
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 4},
+                   "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# moved\n"}]}),
+        )
+        .await;
+    let fresh = client.diagnostics(URI, 4).await;
+    let sudo_now = fresh.iter().find(|d| d["code"] == "DF102").unwrap().clone();
+    let mut stale = sudo_now.clone();
+    stale["data"]["version"] = json!(3);
+    stale["data"]["fix"]["edits"] = json!([]);
+    let actions = client
+        .code_actions(
+            URI,
+            sudo_now["range"].clone(),
+            vec![stale],
+            Some(json!(["quickfix"])),
+        )
+        .await;
+    let edits = actions[0]["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{actions:#?}");
+}
+
+#[tokio::test]
+async fn settings_from_the_editor_and_dockfix_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("svc")).unwrap();
+    let file = project.join("svc/Dockerfile");
+    std::fs::write(&file, SAMPLE).unwrap();
+    let uri = format!("file://{}", file.display());
+    let folder = format!("file://{}", project.display());
+
+    let mut client = Client::start();
+    // The editor (pulled per folder) ignores DF101 and raises DF102 to error.
+    client.settings.lock().unwrap().push((
+        folder.clone(),
+        json!({"ignore": ["DF101"], "severity": {"DF102": "error"}, "trace": "off"}),
+    ));
+    let result = client
+        .request(
+            "initialize",
+            json!({"processId": null, "capabilities": rich_capabilities(),
+                   "workspaceFolders": [{"uri": folder, "name": "project"}]}),
+        )
+        .await;
+    assert_eq!(result["result"]["serverInfo"]["name"], "dockfix");
+    client.notify("initialized", json!({})).await;
+    client.open(&uri, 1, SAMPLE).await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["DF102", "DF103"]);
+    assert_eq!(diagnostics[0]["severity"], 1);
+
+    // A .dockfix.toml above the file overrides the editor.
+    std::fs::write(project.join(".dockfix.toml"), "select = [\"DF103\"]\n").unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": format!("{folder}/.dockfix.toml"), "type": 1}]}),
+        )
+        .await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["DF103"]);
+
+    // An invalid .dockfix.toml is shown with file:line, and the editor's settings apply.
+    std::fs::write(
+        project.join(".dockfix.toml"),
+        "select = [\"DF103\"]\nignroe = 1\n",
+    )
+    .unwrap();
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        )
+        .await;
+    let shown = client
+        .wait_for(|m| m["method"] == "window/showMessage")
+        .await;
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(message.contains(".dockfix.toml:2:1"), "{message}");
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["DF102", "DF103"]);
+}
+
+#[tokio::test]
+async fn hover_semantic_tokens_and_pulled_diagnostics() {
+    let mut client = Client::start();
+    client
+        .initialize(
+            json!({"general": {"positionEncodings": ["utf-8"]}}),
+            Value::Null,
+        )
+        .await;
+    let text = "# syntax=docker/dockerfile:1\nFROM node:16-alpine AS web\nRUN echo \"$HOME\"\n";
+    client.open(URI, 1, text).await;
+    let _ = client.diagnostics(URI, 1).await;
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 12}}),
+        )
+        .await;
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**node:16-alpine** (Docker official image)"),
+        "{value}"
+    );
+    assert!(value.contains("Distribution: Alpine"), "{value}");
+    assert!(value.contains("end of life since 2023-09-11"), "{value}");
+    assert!(value.contains("`node` (1000:1000)"), "{value}");
+    // The rule's own documentation follows.
+    assert!(
+        value.contains("**DF206**") && value.contains("## Why is this bad?"),
+        "{value}"
+    );
+
+    let tokens = client
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let data: Vec<u64> = tokens["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(data.len() % 5 == 0 && data.len() >= 5 * 5, "{data:?}");
+    let legend = client
+        .request("initialize", json!({"capabilities": {}}))
+        .await;
+    let _ = legend; // A second initialize is an error; the server stays up.
+    let range = client
+        .request(
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}}}),
+        )
+        .await;
+    let first: Vec<u64> = range["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    // FROM on line 1, column 0, 4 long, keyword (type 0).
+    assert_eq!(first, vec![1, 0, 4, 0, 0]);
+
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let items = pulled["result"]["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|d| d["code"] == "DF206" && d["tags"] == json!([2])),
+        "{items:#?}"
+    );
+    assert!(items.iter().all(|d| d["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .contains("/docs/rules/DF")));
+}
