@@ -4,7 +4,7 @@
 //! it needs. Computed once per analysis from the syntax model.
 
 pub mod images;
-pub mod shell;
+pub use crate::syntax::commands as shell;
 
 use std::collections::BTreeMap;
 
@@ -102,7 +102,7 @@ impl Semantics {
                     .binary_search_by_key(&instruction.range.start, |t| t.instruction.start)
                     .ok()
                     .and_then(|i| shells.get(i))
-                    .map(|tree| shell::commands(tree, source))
+                    .map(|tree| tree.commands(source))
                     .unwrap_or_default()
             })
             .collect();

@@ -4,6 +4,7 @@
 //! yields a tree, a model and a list of syntax errors.
 
 pub mod buildkit;
+pub mod commands;
 mod document;
 mod errors;
 mod model;

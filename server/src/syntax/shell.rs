@@ -21,9 +21,24 @@ pub struct ShellTree {
     pub ranges: Vec<Range<usize>>,
     /// The bash tree; its offsets are relative to `instruction.start`.
     pub tree: Tree,
+    /// The tree's simple commands (relative offsets), extracted on first use
+    /// and kept while the instruction is unchanged (shared by snapshots).
+    commands: std::sync::Arc<std::sync::OnceLock<Vec<super::commands::Command>>>,
 }
 
 impl ShellTree {
+    /// The simple commands of the instruction, with document ranges.
+    pub fn commands(&self, source: &str) -> Vec<super::commands::Command> {
+        let relative = self.commands.get_or_init(|| {
+            let text = source.get(self.instruction.clone()).unwrap_or_default();
+            super::commands::commands(&self.tree, text)
+        });
+        relative
+            .iter()
+            .map(|c| c.shifted(self.instruction.start))
+            .collect()
+    }
+
     /// The document range of a node of this tree.
     pub fn document_range(&self, node: Node<'_>) -> Range<usize> {
         let start = self.instruction.start;
@@ -173,6 +188,7 @@ impl ShellTrees {
             instruction: range,
             ranges,
             tree: bash,
+            commands: Default::default(),
         });
     }
 }

@@ -7,7 +7,9 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::syntax::ShellTree;
+use std::sync::OnceLock;
+
+use tree_sitter::Tree;
 
 /// One shell word: its document range and its value once quotes are removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,73 +100,133 @@ pub fn program_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
-/// Every simple command in a bash tree, in document order.
-pub fn commands(shell: &ShellTree, source: &str) -> Vec<Command> {
+/// Bash node kinds and fields this module reads, looked up once.
+struct Ids {
+    command: u16,
+    heredoc_body: u16,
+    variable_assignment: u16,
+    name: std::num::NonZeroU16,
+    argument: std::num::NonZeroU16,
+    value: std::num::NonZeroU16,
+}
+
+fn ids() -> Option<&'static Ids> {
+    static IDS: OnceLock<Option<Ids>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_bash::LANGUAGE.into();
+        Some(Ids {
+            command: language.id_for_node_kind("command", true),
+            heredoc_body: language.id_for_node_kind("heredoc_body", true),
+            variable_assignment: language.id_for_node_kind("variable_assignment", true),
+            name: language.field_id_for_name("name")?,
+            argument: language.field_id_for_name("argument")?,
+            value: language.field_id_for_name("value")?,
+        })
+    })
+    .as_ref()
+}
+
+/// Every simple command of a bash tree parsed over `text` (one instruction's
+/// text), in order, with ranges relative to `text`.
+pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
+    let Some(ids) = ids() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    let mut stack = vec![shell.tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "command" {
-            if let Some(command) = command(shell, node, source) {
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let kind = node.kind_id();
+        if kind == ids.command {
+            if let Some(command) = command(ids, node, text) {
                 out.push(command);
             }
         }
         // Heredoc bodies are data, not commands.
-        if node.kind() == "heredoc_body" {
+        if kind != ids.heredoc_body && cursor.goto_first_child() {
             continue;
         }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
     }
     out.sort_by_key(|c| c.range.start);
     out
 }
 
-fn command(shell: &ShellTree, node: Node<'_>, source: &str) -> Option<Command> {
-    let name_node = node.child_by_field_name("name")?;
-    let name = word(shell, name_node, source);
+fn command(ids: &Ids, node: Node<'_>, text: &str) -> Option<Command> {
+    let name_node = node.child_by_field_id(ids.name.get())?;
+    let name = word(name_node, text);
+    let mut arguments = Vec::new();
+    let mut assignments = Vec::new();
     let mut cursor = node.walk();
-    let arguments = node
-        .children_by_field_name("argument", &mut cursor)
-        .map(|n| word(shell, n, source))
-        .collect();
-    let mut cursor = node.walk();
-    let assignments = node
-        .children(&mut cursor)
-        .filter(|c| c.kind() == "variable_assignment")
-        .filter_map(|c| {
-            let name = c.child_by_field_name("name")?;
-            let value = c
-                .child_by_field_name("value")
-                .map(|v| word(shell, v, source).text)
-                .unwrap_or_default();
-            Some((text_of(shell, name, source).to_owned(), value))
-        })
-        .collect();
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            if cursor.field_id() == Some(ids.argument) {
+                arguments.push(word(child, text));
+            } else if child.kind_id() == ids.variable_assignment {
+                if let Some(name) = child.child_by_field_id(ids.name.get()) {
+                    let value = child
+                        .child_by_field_id(ids.value.get())
+                        .map(|v| word(v, text).text)
+                        .unwrap_or_default();
+                    assignments.push((text_of(name, text).to_owned(), value));
+                }
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
     Some(Command {
-        range: shell.document_range(node),
+        range: node.byte_range(),
         name,
         arguments,
         assignments,
     })
 }
 
-fn text_of<'s>(shell: &ShellTree, node: Node<'_>, source: &'s str) -> &'s str {
-    source.get(shell.document_range(node)).unwrap_or_default()
+fn text_of<'s>(node: Node<'_>, text: &'s str) -> &'s str {
+    text.get(node.byte_range()).unwrap_or_default()
 }
 
-fn word(shell: &ShellTree, node: Node<'_>, source: &str) -> Word {
-    let mut text = String::new();
-    let literal = unquote(shell, node, source, &mut text);
+fn word(node: Node<'_>, text: &str) -> Word {
+    let mut value = String::new();
+    let literal = unquote(node, text, &mut value);
     Word {
-        range: shell.document_range(node),
-        text,
+        range: node.byte_range(),
+        text: value,
         literal,
     }
 }
 
+impl Command {
+    /// The same command with every range moved by `offset` bytes.
+    pub fn shifted(&self, offset: usize) -> Command {
+        let shift = |r: &Range<usize>| r.start + offset..r.end + offset;
+        let shift_word = |w: &Word| Word {
+            range: shift(&w.range),
+            text: w.text.clone(),
+            literal: w.literal,
+        };
+        Command {
+            range: shift(&self.range),
+            name: shift_word(&self.name),
+            arguments: self.arguments.iter().map(shift_word).collect(),
+            assignments: self.assignments.clone(),
+        }
+    }
+}
+
 /// Appends the unquoted value of `node` to `out`; false when it has expansions.
-fn unquote(shell: &ShellTree, node: Node<'_>, source: &str, out: &mut String) -> bool {
-    let raw = text_of(shell, node, source);
+fn unquote(node: Node<'_>, text: &str, out: &mut String) -> bool {
+    let raw = text_of(node, text);
     match node.kind() {
         "raw_string" => {
             out.push_str(raw.trim_start_matches('\'').trim_end_matches('\''));
@@ -200,11 +262,9 @@ fn unquote(shell: &ShellTree, node: Node<'_>, source: &str, out: &mut String) ->
             for child in node.children(&mut cursor) {
                 // Text between children (rare) is kept as written.
                 if child.start_byte() > end {
-                    let gap =
-                        shell.instruction.start + end..shell.instruction.start + child.start_byte();
-                    out.push_str(source.get(gap).unwrap_or_default());
+                    out.push_str(text.get(end..child.start_byte()).unwrap_or_default());
                 }
-                literal &= unquote(shell, child, source, out);
+                literal &= unquote(child, text, out);
                 end = child.end_byte();
             }
             literal
@@ -217,7 +277,7 @@ fn unquote(shell: &ShellTree, node: Node<'_>, source: &str, out: &mut String) ->
             let mut literal = true;
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                literal &= unquote(shell, child, source, out);
+                literal &= unquote(child, text, out);
             }
             literal
         }
