@@ -50,7 +50,8 @@ pub static RULE: Rule = Rule {
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
     for from in context.from_images() {
-        if from.image.tag.as_deref() != Some("latest") {
+        // A digest pins the image whatever the tag says.
+        if from.image.tag.as_deref() != Some("latest") || from.image.digest.is_some() {
             continue;
         }
         let fix = from.literal_tag().and_then(|range| {

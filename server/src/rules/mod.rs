@@ -286,6 +286,64 @@ impl Context<'_> {
         instruction.range.end
     }
 
+    /// Edits that add whole lines (`text`, ending with a newline) right after
+    /// an instruction. A continuation left dangling at the end of the file
+    /// would join the new lines to the instruction, so its escape character
+    /// is removed (it joins nothing: the effect is the same).
+    pub fn insert_lines_after(
+        &self,
+        instruction: &Instruction,
+        text: &str,
+    ) -> Vec<crate::fix::Edit> {
+        let mut edits = Vec::new();
+        if let Some(escape) = self.dangling_escape(instruction) {
+            edits.push(crate::fix::Edit::delete(
+                escape..escape + self.model.escape.len_utf8(),
+            ));
+        }
+        let end = instruction.range.end;
+        if self.ends_with_newline(instruction) {
+            edits.push(crate::fix::Edit::insert(end, text));
+        } else {
+            let eol = self.line_ending();
+            edits.push(crate::fix::Edit::insert(
+                end,
+                format!("{eol}{}", text.strip_suffix(eol).unwrap_or(text)),
+            ));
+        }
+        edits
+    }
+
+    /// The offset of an escape character that continues an instruction into
+    /// the end of the file (only blank and comment lines follow it).
+    pub fn dangling_escape(&self, instruction: &Instruction) -> Option<usize> {
+        if !instruction.heredocs.is_empty() {
+            return None;
+        }
+        let text = self.text(&instruction.range);
+        let mut end = text.len();
+        // Drop trailing blank and comment lines (a continuation carries them).
+        loop {
+            let body = text[..end].trim_end_matches(['\n', '\r', ' ', '\t']);
+            let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+            let line = body[line_start..].trim_start();
+            if line.starts_with('#') && line_start > 0 {
+                end = line_start;
+            } else {
+                end = body.len();
+                break;
+            }
+        }
+        let body = &text[..end];
+        let escape = self.model.escape;
+        if !body.ends_with(escape) {
+            return None;
+        }
+        // An escaped escape (`\\`) ends the line with a literal character.
+        let run = body.chars().rev().take_while(|&c| c == escape).count();
+        (run % 2 == 1).then(|| instruction.range.start + end - escape.len_utf8())
+    }
+
     /// True when the instruction's text ends with a newline.
     pub fn ends_with_newline(&self, instruction: &Instruction) -> bool {
         self.text(&instruction.range).ends_with('\n')

@@ -199,23 +199,18 @@ fn fix(
     }
     text.push_str(&format!("{indent}USER {user}{eol}"));
     let replaces_root_user = anchor.kind == InstructionKind::User;
-    let edit = if replaces_root_user {
+    let edits = if replaces_root_user {
         // `USER root` as the last step that matters: replace it.
         let start = context.line_start(anchor.range.start);
         let end = anchor.range.end;
         if !context.ends_with_newline(anchor) {
             text.truncate(text.len() - eol.len());
         }
-        Edit::replace(start..end, text)
-    } else if context.ends_with_newline(anchor) {
-        Edit::insert(anchor.range.end, text)
+        vec![Edit::replace(start..end, text)]
     } else {
-        Edit::insert(
-            anchor.range.end,
-            format!("{eol}{}", text.trim_end_matches(['\r', '\n'])),
-        )
+        context.insert_lines_after(anchor, &text)
     };
-    Some(Fix::unsafe_(title, vec![edit]))
+    Some(Fix::unsafe_(title, edits))
 }
 
 /// The last non-root user an earlier USER of the stage switched to.

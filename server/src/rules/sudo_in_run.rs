@@ -67,6 +67,15 @@ const CHANGES_IDENTITY: [&str; 10] = [
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
     for (index, commands) in context.semantics.commands.iter().enumerate() {
+        // CMD/ENTRYPOINT run at container start: sudo there is a runtime choice.
+        let is_run = context
+            .model
+            .instructions
+            .get(index)
+            .is_some_and(|i| i.kind == crate::syntax::InstructionKind::Run);
+        if !is_run {
+            continue;
+        }
         for command in commands {
             if program_name(&command.name.text) != "sudo" {
                 continue;

@@ -57,7 +57,7 @@ pub static RULE: Rule = Rule {
 const LARGE_UID: u64 = 10_000;
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    for commands in &context.semantics.commands {
+    for (index, commands) in context.semantics.commands.iter().enumerate() {
         for command in commands {
             let (name, args) = command.effective();
             if crate::semantics::shell::program_name(&name.text) != "useradd" {
@@ -66,7 +66,20 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             if has_no_log_init(args) {
                 continue;
             }
-            let Some(uid) = uid_of(args) else {
+            let Some(written) = uid_of(args) else {
+                continue;
+            };
+            // `-u ${UID}`: the ARG/ENV value in scope, when it has one.
+            let value = if written.contains('$') {
+                let variables =
+                    context
+                        .semantics
+                        .variables_at(context.model, context.source, index);
+                crate::semantics::expand(&written, &variables)
+            } else {
+                Some(written)
+            };
+            let Some(uid) = value.and_then(|v| v.parse::<u64>().ok()) else {
                 continue;
             };
             if uid < LARGE_UID {
@@ -106,7 +119,8 @@ fn short_flags(word: &str) -> String {
     out
 }
 
-fn uid_of(args: &[Word]) -> Option<u64> {
+/// The UID as written (`10001`, `${UID}`).
+fn uid_of(args: &[Word]) -> Option<String> {
     let mut iter = args.iter().peekable();
     while let Some(word) = iter.next() {
         let text = word.text.as_str();
@@ -132,8 +146,8 @@ fn uid_of(args: &[Word]) -> Option<u64> {
         } else {
             None
         };
-        if let Some(value) = value {
-            return value.parse().ok();
+        if value.is_some() {
+            return value;
         }
     }
     None

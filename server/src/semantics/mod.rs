@@ -289,6 +289,40 @@ impl Semantics {
         user
     }
 
+    /// The ARG and ENV values in scope when an instruction runs (as BuildKit
+    /// expands them: a stage sees a global ARG only when it declares it again).
+    /// `None` values are declared without a known value.
+    pub fn variables_at(
+        &self,
+        model: &Dockerfile,
+        source: &str,
+        instruction: usize,
+    ) -> BTreeMap<String, Option<String>> {
+        let mut values = BTreeMap::new();
+        let Some(stage) = model.stage_of(instruction) else {
+            return self.global_args.clone();
+        };
+        for index in stage.instructions.start..instruction {
+            let Some(i) = model.instructions.get(index) else {
+                continue;
+            };
+            let is_arg = i.kind == InstructionKind::Arg;
+            if !is_arg && i.kind != InstructionKind::Env {
+                continue;
+            }
+            for pair in &i.pairs {
+                let name = text(source, &pair.name).to_owned();
+                let value = match &pair.value {
+                    Some(v) => expand(&unquote(text(source, v)), &values),
+                    None if is_arg => self.global_args.get(&name).cloned().flatten(),
+                    None => None,
+                };
+                values.insert(name, value);
+            }
+        }
+        values
+    }
+
     pub fn is_final(&self, stage: usize) -> bool {
         self.final_stage == Some(stage)
     }
