@@ -82,6 +82,23 @@ pub fn analyze_parts(
     })
 }
 
+/// The image references (`name:tag`, literal, without a digest) whose digest
+/// DF203 would pin: what a caller with online lookups resolves into
+/// [`Options::digests`] before analysing.
+pub fn digest_candidates(source: &str) -> Vec<String> {
+    let document = syntax::Document::new(source);
+    let model = document.model();
+    let semantics = semantics::Semantics::new(&model, source, document.shells().trees());
+    let mut out: Vec<String> = semantics::images::from_images(&model, &semantics)
+        .iter()
+        .filter(|f| f.literal_tag().is_some() && f.image.digest.is_none())
+        .map(|f| f.image.reference.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Applies every fix at or above `level` until the text stops changing.
 pub fn fix_all(source: &str, options: &Options, level: Applicability) -> fix::Outcome {
     fix::fix_all(source, level, |text| analyze_with(text, options))

@@ -1041,3 +1041,210 @@ fn the_disk_cache_answers_within_ttl_and_refetches_after() {
         .collect();
     assert_eq!(files, [std::ffi::OsString::from(CACHE_FILE)]);
 }
+
+// ---------------------------------------------------------------------------
+// DF203 end to end: `dockfix check --fix` and the language server's
+// `codeAction/resolve`, pinning against the real registry.
+// ---------------------------------------------------------------------------
+
+/// A project folder with a Dockerfile and a `.dockfix.toml` that turns
+/// online lookups and DF203 on; the cache goes to its own folder.
+fn pin_project(image: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(&file, format!("FROM {image} AS app\nUSER 65532\n")).unwrap();
+    std::fs::write(
+        dir.path().join(".dockfix.toml"),
+        "online = true\nselect = [\"DF203\"]\n",
+    )
+    .unwrap();
+    (dir, file)
+}
+
+fn dockfix(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dockfix"))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_fix_pins_the_digest_from_the_registry() {
+    let Some(()) = tools() else { return };
+    let registry = Registry::start("");
+    let push = Pusher::new(&registry, None);
+    let (digest, _) = push.image("team/app", "1.0", OCI_MANIFEST, "app");
+    let image = format!("{}/team/app:1.0", registry.host());
+    let (dir, file) = pin_project(&image);
+
+    let output = dockfix(dir.path(), &["check", "--fix", "Dockerfile"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{stderr}\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(fixed, format!("FROM {image}@{digest} AS app\nUSER 65532\n"));
+    // Idempotent: nothing left to pin.
+    let again = dockfix(dir.path(), &["check", "--fix", "Dockerfile"]);
+    assert!(again.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), fixed);
+}
+
+#[test]
+fn check_with_the_registry_down_reports_and_changes_nothing() {
+    let Some(()) = tools() else { return };
+    let port = free_port();
+    let image = format!("127.0.0.1:{port}/team/app:1.0");
+    let (dir, file) = pin_project(&image);
+    let before = std::fs::read_to_string(&file).unwrap();
+    let started = Instant::now();
+    let output = dockfix(dir.path(), &["check", "--fix", "Dockerfile"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot pin `{image}`")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    // The finding stays, unfixed; the file is untouched.
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("DF203"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+}
+
+/// A minimal JSON-RPC client over the real server's stdio.
+struct Lsp {
+    child: Child,
+    stdin: std::process::ChildStdin,
+    reader: BufReader<std::process::ChildStdout>,
+    next_id: i64,
+}
+
+impl Lsp {
+    fn start(dir: &Path) -> Lsp {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dockfix"))
+            .args(["server", "--stdio"])
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env("HOME", dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let reader = BufReader::new(child.stdout.take().unwrap());
+        Lsp {
+            child,
+            stdin,
+            reader,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: serde_json::Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn read(&mut self) -> serde_json::Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).unwrap() > 0,
+                "the server exited"
+            );
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length: ") {
+                length = value.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        );
+        loop {
+            let message = self.read();
+            if message["id"] == id && message.get("method").is_none() {
+                return message;
+            }
+        }
+    }
+
+    fn wait_for(&mut self, method: &str) -> serde_json::Value {
+        loop {
+            let message = self.read();
+            if message["method"] == method {
+                return message;
+            }
+        }
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn the_language_server_pins_the_digest_on_resolve() {
+    use serde_json::json;
+    let Some(()) = tools() else { return };
+    let registry = Registry::start("");
+    let push = Pusher::new(&registry, None);
+    let (digest, _) = push.image("team/app", "1.0", OCI_MANIFEST, "app");
+    let image = format!("{}/team/app:1.0", registry.host());
+    let (dir, file) = pin_project(&image);
+    let uri = format!("file://{}", file.display());
+    let text = std::fs::read_to_string(&file).unwrap();
+
+    let mut lsp = Lsp::start(dir.path());
+    lsp.request(
+        "initialize",
+        json!({"processId": null, "capabilities": {"textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}}}),
+    );
+    lsp.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    lsp.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}}));
+    let published = lsp.wait_for("textDocument/publishDiagnostics");
+    let diagnostic = published["params"]["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "DF203", "{published}");
+    // Typing never waits for the registry: the action comes without an edit…
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+    );
+    let pin = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Pin"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no pin action: {actions}"));
+    assert!(pin.get("edit").is_none());
+    // …and resolving it asks the registry.
+    let resolved = lsp.request("codeAction/resolve", pin);
+    let edit = &resolved["result"]["edit"]["changes"][&uri][0];
+    assert_eq!(edit["newText"], format!("@{digest}"), "{resolved}");
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": 0, "character": 5 + image.len()})
+    );
+}

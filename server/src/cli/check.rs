@@ -133,11 +133,19 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
         };
         let relative = base.map(|b| discover::relative_to(&config_path, &b));
         let settings = config.layered(&cli).settings_for(relative.as_deref());
-        let options = Options {
+        let mut options = Options {
             settings,
             today,
             digests: Default::default(),
         };
+        if options.settings.online
+            && crate::rules::is_enabled(
+                &crate::rules::unpinned_digest::RULE,
+                &options.settings.selection,
+            )
+        {
+            resolve_digests(&source, &display, &mut options);
+        }
         let mut text = source.clone();
         if fixing {
             let outcome = crate::fix_all(&source, &options, level);
@@ -218,6 +226,20 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Online lookups (opt-in): the digest each tag points to today, for DF203's
+/// fix. A lookup that fails is reported and leaves the image unpinned.
+fn resolve_digests(source: &str, display: &str, options: &mut Options) {
+    let client = crate::registry::shared_client();
+    for reference in crate::digest_candidates(source) {
+        match client.resolve_digest(&reference) {
+            Ok(digest) => {
+                options.digests.insert(reference, digest);
+            }
+            Err(error) => eprintln!("warning: {display}: cannot pin `{reference}`: {error}"),
+        }
     }
 }
 

@@ -84,16 +84,6 @@ fn guarded<T>(work: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
-/// The registry client the server shares (digest cache and credentials from
-/// the user's environment).
-pub(crate) fn registry_client() -> &'static crate::registry::RegistryClient {
-    static CLIENT: std::sync::OnceLock<crate::registry::RegistryClient> =
-        std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        crate::registry::RegistryClient::new(crate::registry::Options::from_environment())
-    })
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let (result, error) = handlers::initialize::initialize(&self.state, params);

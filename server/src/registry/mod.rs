@@ -113,6 +113,13 @@ impl Options {
     }
 }
 
+/// The process-wide client of the user's environment (the CLI and the
+/// language server share its token and digest caches).
+pub fn shared_client() -> &'static RegistryClient {
+    static CLIENT: std::sync::OnceLock<RegistryClient> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| RegistryClient::new(Options::from_environment()))
+}
+
 /// A blocking client for OCI distribution registries. Cheap to share
 /// (`&self` methods; the token cache is behind a mutex).
 #[derive(Debug)]

@@ -100,17 +100,66 @@ impl ShellTrees {
             .and_then(|i| self.trees.get(i))
     }
 
-    /// Parses the bash trees of a new document.
+    /// Parses the bash trees of a new document. Large documents are split
+    /// between threads (one parser each): bash parsing is most of the cost of
+    /// opening a file, and every tree is independent.
     pub fn rebuild(&mut self, tree: &Tree, source: &str) {
         self.trees.clear();
         self.last_reparsed = 0;
-        let mut items = Vec::new();
-        super::for_each_item(tree.root_node(), |item| items.push(item));
-        for node in items {
+        let mut jobs: Vec<(Range<usize>, Vec<Range<usize>>)> = Vec::new();
+        super::for_each_item(tree.root_node(), |node| {
             if let Some(command) = shell_command_of(node) {
-                self.push_parsed(node, command, source);
+                jobs.push((node.byte_range(), command_ranges(node, command, source)));
             }
+        });
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+            .min(jobs.len() / PARALLEL_MIN_TREES)
+            .max(1);
+        if threads == 1 {
+            let parser = self.parser.get_or_insert_with(new_bash_parser);
+            self.trees = jobs
+                .into_iter()
+                .filter_map(|(range, ranges)| parse_one(parser, source, range, ranges))
+                .collect();
+        } else {
+            let chunk = jobs.len().div_ceil(threads);
+            let parsed: Vec<Vec<ShellTree>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = jobs
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            let mut parser = new_bash_parser();
+                            part.iter()
+                                .filter_map(|(range, ranges)| {
+                                    let tree = parse_one(
+                                        &mut parser,
+                                        source,
+                                        range.clone(),
+                                        ranges.clone(),
+                                    )?;
+                                    // Extract the commands on this thread too.
+                                    let _ = tree.commands.get_or_init(|| {
+                                        let text = source
+                                            .get(tree.instruction.clone())
+                                            .unwrap_or_default();
+                                        super::commands::commands(&tree.tree, text)
+                                    });
+                                    Some(tree)
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            self.trees = parsed.into_iter().flatten().collect();
         }
+        self.last_reparsed = self.trees.len();
     }
 
     /// Brings the trees in line with the tree of an edited document.
@@ -170,27 +219,39 @@ impl ShellTrees {
     /// microseconds, and an incremental bash parse can keep a comment or an
     /// error region that a fresh parse would read differently.
     fn push_parsed(&mut self, node: Node<'_>, command: Node<'_>, source: &str) {
-        let range = node.byte_range();
         let ranges = command_ranges(node, command, source);
-        let Some(text) = source.get(range.clone()) else {
-            return;
-        };
-        let relative: Vec<Range<usize>> = ranges
-            .iter()
-            .map(|r| r.start - range.start..r.end - range.start)
-            .collect();
         let parser = self.parser.get_or_insert_with(new_bash_parser);
-        let Some(bash) = parse_bash(parser, text, &relative) else {
-            return;
-        };
-        self.last_reparsed += 1;
-        self.trees.push(ShellTree {
-            instruction: range,
-            ranges,
-            tree: bash,
-            commands: Default::default(),
-        });
+        if let Some(tree) = parse_one(parser, source, node.byte_range(), ranges) {
+            self.last_reparsed += 1;
+            self.trees.push(tree);
+        }
     }
+}
+
+/// Below this many trees per thread, threads cost more than they save.
+const PARALLEL_MIN_TREES: usize = 64;
+
+/// Parses one instruction's bash tree from scratch: a RUN re-parses in
+/// microseconds, and an incremental bash parse can keep a comment or an
+/// error region that a fresh parse would read differently.
+fn parse_one(
+    parser: &mut Parser,
+    source: &str,
+    range: Range<usize>,
+    ranges: Vec<Range<usize>>,
+) -> Option<ShellTree> {
+    let text = source.get(range.clone())?;
+    let relative: Vec<Range<usize>> = ranges
+        .iter()
+        .map(|r| r.start - range.start..r.end - range.start)
+        .collect();
+    let bash = parse_bash(parser, text, &relative)?;
+    Some(ShellTree {
+        instruction: range,
+        ranges,
+        tree: bash,
+        commands: Default::default(),
+    })
 }
 
 /// Parses `text` as bash over `ranges` (relative to `text`).

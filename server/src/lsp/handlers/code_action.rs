@@ -347,7 +347,7 @@ pub async fn resolve(state: &std::sync::Arc<State>, mut action: CodeAction) -> R
         } => {
             let lookup = reference.clone();
             let digest = tokio::task::spawn_blocking(move || {
-                crate::lsp::registry_client().resolve_digest(&lookup)
+                crate::registry::shared_client().resolve_digest(&lookup)
             })
             .await
             .map_err(|e| internal(format!("the digest lookup stopped: {e}")))?
