@@ -74,7 +74,7 @@ pub struct Semantics {
     /// Stages the final stage depends on, itself included.
     pub needed_by_final: Vec<bool>,
     /// The simple commands of each instruction (empty unless shell form).
-    pub commands: Vec<Vec<Command>>,
+    pub commands: Vec<crate::syntax::commands::Commands>,
 }
 
 /// Package managers whose install sub-command we recognise.
@@ -94,7 +94,7 @@ const INSTALLERS: [(&str, &[&str]); 11] = [
 
 impl Semantics {
     pub fn new(model: &Dockerfile, source: &str, shells: &[ShellTree]) -> Self {
-        let commands: Vec<Vec<Command>> = model
+        let commands: Vec<crate::syntax::commands::Commands> = model
             .instructions
             .iter()
             .map(|instruction| {

@@ -206,21 +206,55 @@ fn word(node: Node<'_>, text: &str) -> Word {
     }
 }
 
+fn shift_range(r: &mut Range<usize>, delta: isize) {
+    *r = r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta);
+}
+
 impl Command {
-    /// The same command with every range moved by `offset` bytes.
-    pub fn shifted(&self, offset: usize) -> Command {
-        let shift = |r: &Range<usize>| r.start + offset..r.end + offset;
-        let shift_word = |w: &Word| Word {
-            range: shift(&w.range),
-            text: w.text.clone(),
-            literal: w.literal,
-        };
-        Command {
-            range: shift(&self.range),
-            name: shift_word(&self.name),
-            arguments: self.arguments.iter().map(shift_word).collect(),
-            assignments: self.assignments.clone(),
+    /// Moves every range by `delta` bytes.
+    pub fn shift(&mut self, delta: isize) {
+        shift_range(&mut self.range, delta);
+        shift_range(&mut self.name.range, delta);
+        for argument in &mut self.arguments {
+            shift_range(&mut argument.range, delta);
         }
+    }
+
+    /// A copy moved by `delta` bytes.
+    pub fn shifted(&self, delta: isize) -> Command {
+        let mut copy = self.clone();
+        copy.shift(delta);
+        copy
+    }
+}
+
+/// The commands of one instruction, shared with the bash tree's cache.
+#[derive(Debug, Clone, Default)]
+pub struct Commands(Option<std::sync::Arc<OnceLock<Vec<Command>>>>);
+
+impl Commands {
+    pub fn new(cache: std::sync::Arc<OnceLock<Vec<Command>>>) -> Self {
+        Commands(Some(cache))
+    }
+}
+
+impl std::ops::Deref for Commands {
+    type Target = [Command];
+
+    fn deref(&self) -> &[Command] {
+        self.0
+            .as_ref()
+            .and_then(|c| c.get())
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Commands {
+    type Item = &'a Command;
+    type IntoIter = std::slice::Iter<'a, Command>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
     }
 }
 

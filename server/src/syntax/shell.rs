@@ -21,22 +21,23 @@ pub struct ShellTree {
     pub ranges: Vec<Range<usize>>,
     /// The bash tree; its offsets are relative to `instruction.start`.
     pub tree: Tree,
-    /// The tree's simple commands (relative offsets), extracted on first use
-    /// and kept while the instruction is unchanged (shared by snapshots).
+    /// The tree's simple commands (document offsets), extracted on first use,
+    /// kept while the instruction is unchanged and shifted with it (shared by
+    /// snapshots; copied on write while one is alive).
     commands: std::sync::Arc<std::sync::OnceLock<Vec<super::commands::Command>>>,
 }
 
 impl ShellTree {
     /// The simple commands of the instruction, with document ranges.
-    pub fn commands(&self, source: &str) -> Vec<super::commands::Command> {
-        let relative = self.commands.get_or_init(|| {
+    pub fn commands(&self, source: &str) -> super::commands::Commands {
+        self.commands.get_or_init(|| {
             let text = source.get(self.instruction.clone()).unwrap_or_default();
             super::commands::commands(&self.tree, text)
+                .iter()
+                .map(|c| c.shifted(self.instruction.start as isize))
+                .collect()
         });
-        relative
-            .iter()
-            .map(|c| c.shifted(self.instruction.start))
-            .collect()
+        super::commands::Commands::new(std::sync::Arc::clone(&self.commands))
     }
 
     /// The document range of a node of this tree.
@@ -54,6 +55,26 @@ impl ShellTree {
         };
         shift(&mut self.instruction);
         self.ranges.iter_mut().for_each(shift);
+        match std::sync::Arc::get_mut(&mut self.commands) {
+            Some(cache) => {
+                if let Some(commands) = cache.get_mut() {
+                    commands.iter_mut().for_each(|c| c.shift(delta));
+                }
+            }
+            None => {
+                let shifted = self.commands.get().map(|commands| {
+                    commands
+                        .iter()
+                        .map(|c| c.shifted(delta))
+                        .collect::<Vec<_>>()
+                });
+                let cache = std::sync::OnceLock::new();
+                if let Some(shifted) = shifted {
+                    let _ = cache.set(shifted);
+                }
+                self.commands = std::sync::Arc::new(cache);
+            }
+        }
     }
 }
 
