@@ -79,7 +79,7 @@ fn shell_dump(document: &Document) -> Vec<(std::ops::Range<usize>, String)> {
         .iter()
         .map(|t| {
             let mut out = format!("{:?} ", t.ranges);
-            nodes(t.tree.root_node(), &mut out);
+            nodes(t.tree.as_ref().expect("kept").root_node(), &mut out);
             (t.instruction.clone(), out)
         })
         .collect()

@@ -60,10 +60,19 @@ fn parse_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
 impl Document {
     /// Parses a new document.
     pub fn new(text: &str) -> Self {
+        Self::with_shells(text, ShellTrees::default())
+    }
+
+    /// A document that keeps the commands of its shell instructions but not
+    /// their bash trees (for editors holding many documents open).
+    pub fn new_compact(text: &str) -> Self {
+        Self::with_shells(text, ShellTrees::compact())
+    }
+
+    fn with_shells(text: &str, mut shells: ShellTrees) -> Self {
         let rope = Rope::from_str(text);
         let mut parser = new_parser();
         let tree = parse_with(&mut parser, &rope, None);
-        let mut shells = ShellTrees::default();
         shells.rebuild(&tree, text);
         Document {
             rope,

@@ -19,8 +19,10 @@ pub struct ShellTree {
     pub instruction: Range<usize>,
     /// Ranges of the document given to bash, in document offsets.
     pub ranges: Vec<Range<usize>>,
-    /// The bash tree; its offsets are relative to `instruction.start`.
-    pub tree: Tree,
+    /// The bash tree; its offsets are relative to `instruction.start`. The
+    /// language server drops it once the commands are extracted (rules read
+    /// the extracted facts, and a touched instruction is parsed afresh anyway).
+    pub tree: Option<Tree>,
     /// The tree's simple commands (document offsets), extracted on first use,
     /// kept while the instruction is unchanged and shifted with it (shared by
     /// snapshots; copied on write while one is alive).
@@ -32,7 +34,10 @@ impl ShellTree {
     pub fn commands(&self, source: &str) -> super::commands::Commands {
         self.commands.get_or_init(|| {
             let text = source.get(self.instruction.clone()).unwrap_or_default();
-            super::commands::commands(&self.tree, text)
+            let Some(tree) = &self.tree else {
+                return Vec::new();
+            };
+            super::commands::commands(tree, text)
                 .iter()
                 .map(|c| c.shifted(self.instruction.start as isize))
                 .collect()
@@ -93,6 +98,9 @@ pub struct ShellTrees {
     trees: Vec<ShellTree>,
     /// Trees parsed by the last update (the others were reused unchanged).
     pub last_reparsed: usize,
+    /// False: extract the commands right away and drop the bash trees (the
+    /// language server keeps many documents open; see [`ShellTree::tree`]).
+    drop_trees: bool,
 }
 
 impl std::fmt::Debug for ShellTrees {
@@ -109,6 +117,14 @@ pub fn new_bash_parser() -> Parser {
 }
 
 impl ShellTrees {
+    /// Trees that keep only the extracted commands.
+    pub fn compact() -> Self {
+        ShellTrees {
+            drop_trees: true,
+            ..Default::default()
+        }
+    }
+
     pub fn trees(&self) -> &[ShellTree] {
         &self.trees
     }
@@ -140,12 +156,14 @@ impl ShellTrees {
             .max(1);
         if threads == 1 {
             let parser = self.parser.get_or_insert_with(new_bash_parser);
+            let drop_trees = self.drop_trees;
             self.trees = jobs
                 .into_iter()
-                .filter_map(|(range, ranges)| parse_one(parser, source, range, ranges))
+                .filter_map(|(range, ranges)| parse_one(parser, source, range, ranges, drop_trees))
                 .collect();
         } else {
             let chunk = jobs.len().div_ceil(threads);
+            let drop_trees = self.drop_trees;
             let parsed: Vec<Vec<ShellTree>> = std::thread::scope(|scope| {
                 let handles: Vec<_> = jobs
                     .chunks(chunk)
@@ -159,14 +177,10 @@ impl ShellTrees {
                                         source,
                                         range.clone(),
                                         ranges.clone(),
+                                        drop_trees,
                                     )?;
                                     // Extract the commands on this thread too.
-                                    let _ = tree.commands.get_or_init(|| {
-                                        let text = source
-                                            .get(tree.instruction.clone())
-                                            .unwrap_or_default();
-                                        super::commands::commands(&tree.tree, text)
-                                    });
+                                    let _ = tree.commands(source);
                                     Some(tree)
                                 })
                                 .collect::<Vec<_>>()
@@ -242,7 +256,7 @@ impl ShellTrees {
     fn push_parsed(&mut self, node: Node<'_>, command: Node<'_>, source: &str) {
         let ranges = command_ranges(node, command, source);
         let parser = self.parser.get_or_insert_with(new_bash_parser);
-        if let Some(tree) = parse_one(parser, source, node.byte_range(), ranges) {
+        if let Some(tree) = parse_one(parser, source, node.byte_range(), ranges, self.drop_trees) {
             self.last_reparsed += 1;
             self.trees.push(tree);
         }
@@ -260,6 +274,7 @@ fn parse_one(
     source: &str,
     range: Range<usize>,
     ranges: Vec<Range<usize>>,
+    drop_tree: bool,
 ) -> Option<ShellTree> {
     let text = source.get(range.clone())?;
     let relative: Vec<Range<usize>> = ranges
@@ -267,12 +282,17 @@ fn parse_one(
         .map(|r| r.start - range.start..r.end - range.start)
         .collect();
     let bash = parse_bash(parser, text, &relative)?;
-    Some(ShellTree {
+    let mut shell = ShellTree {
         instruction: range,
         ranges,
-        tree: bash,
+        tree: Some(bash),
         commands: Default::default(),
-    })
+    };
+    if drop_tree {
+        let _ = shell.commands(source);
+        shell.tree = None;
+    }
+    Some(shell)
 }
 
 /// Parses `text` as bash over `ranges` (relative to `text`).

@@ -13,7 +13,7 @@ pub fn did_open(
     params: DidOpenTextDocumentParams,
 ) -> (Uri, Option<crate::config::ConfigError>) {
     let item = params.text_document;
-    let document = Document::new(&item.text);
+    let document = Document::new_compact(&item.text);
     // Settings are read before taking the documents lock (they may read files).
     let (options, error) = state.options_for(&item.uri);
     state.documents().insert(
