@@ -31,6 +31,8 @@ pub struct Options {
     pub today: knowledge::Date,
     /// Digests of image references found by online lookups (`node:22` → `sha256:…`).
     pub digests: BTreeMap<String, String>,
+    /// Tag lists of image names found by online lookups (`node` → tags).
+    pub tags: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             settings: Settings::default(),
             today: knowledge::as_of(),
             digests: BTreeMap::new(),
+            tags: BTreeMap::new(),
         }
     }
 }
@@ -79,6 +82,7 @@ pub fn analyze_parts(
         settings: &options.settings,
         today: options.today,
         digests: &options.digests,
+        tags: &options.tags,
     })
 }
 
@@ -93,6 +97,24 @@ pub fn digest_candidates(source: &str) -> Vec<String> {
         .iter()
         .filter(|f| f.literal_tag().is_some() && f.image.digest.is_none())
         .map(|f| f.image.reference.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The image names (literal, `latest` or untagged) whose tag DF201/DF202
+/// would pin: what a caller with online lookups lists tags for into
+/// [`Options::tags`].
+pub fn tag_candidates(source: &str) -> Vec<String> {
+    let document = syntax::Document::new(source);
+    let model = document.model();
+    let semantics = semantics::Semantics::new(&model, source, document.shells().trees());
+    let mut out: Vec<String> = semantics::images::from_images(&model, &semantics)
+        .iter()
+        .filter(|f| f.image.literal && f.image.digest.is_none())
+        .filter(|f| f.image.tag.as_deref().is_none_or(|t| t == "latest"))
+        .map(|f| f.image.name.clone())
         .collect();
     out.sort();
     out.dedup();

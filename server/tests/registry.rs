@@ -1248,3 +1248,36 @@ fn the_language_server_pins_the_digest_on_resolve() {
         json!({"line": 0, "character": 5 + image.len()})
     );
 }
+
+#[test]
+fn online_pinning_uses_the_newest_version_the_registry_lists() {
+    let Some(()) = tools() else { return };
+    let registry = Registry::start("");
+    let push = Pusher::new(&registry, None);
+    for tag in ["latest", "1.0", "1.2", "1.10", "2.0-rc1", "1.11-alpine"] {
+        push.image("team/tool", tag, OCI_MANIFEST, tag);
+    }
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("Dockerfile");
+    let host = registry.host();
+    std::fs::write(
+        &file,
+        format!("FROM {host}/team/tool:latest AS a\nFROM {host}/team/tool\nUSER 65532\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".dockfix.toml"),
+        "online = true\nselect = [\"DF201\", \"DF202\"]\n",
+    )
+    .unwrap();
+    let output = dockfix(dir.path(), &["check", "--unsafe-fixes", "Dockerfile"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("FROM {host}/team/tool:1.10 AS a\nFROM {host}/team/tool:1.10\nUSER 65532\n")
+    );
+}

@@ -137,14 +137,19 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
             settings,
             today,
             digests: Default::default(),
+            tags: Default::default(),
         };
-        if options.settings.online
-            && crate::rules::is_enabled(
-                &crate::rules::unpinned_digest::RULE,
-                &options.settings.selection,
-            )
-        {
-            resolve_digests(&source, &display, &mut options);
+        if options.settings.online {
+            let selection = options.settings.selection.clone();
+            let enabled = |rule| crate::rules::is_enabled(rule, &selection);
+            if enabled(&crate::rules::unpinned_digest::RULE) {
+                resolve_digests(&source, &display, &mut options);
+            }
+            if enabled(&crate::rules::latest_tag::RULE)
+                || enabled(&crate::rules::untagged_image::RULE)
+            {
+                list_tags(&source, &display, &mut options);
+            }
         }
         let mut text = source.clone();
         if fixing {
@@ -239,6 +244,22 @@ fn resolve_digests(source: &str, display: &str, options: &mut Options) {
                 options.digests.insert(reference, digest);
             }
             Err(error) => eprintln!("warning: {display}: cannot pin `{reference}`: {error}"),
+        }
+    }
+}
+
+/// Online lookups (opt-in): the tags of each image that DF201/DF202 would
+/// pin, so the fix pins the newest listed version.
+fn list_tags(source: &str, display: &str, options: &mut Options) {
+    let client = crate::registry::shared_client();
+    for name in crate::tag_candidates(source) {
+        match client.list_tags(&name) {
+            Ok(tags) => {
+                options.tags.insert(name, tags);
+            }
+            Err(error) => {
+                eprintln!("warning: {display}: cannot list the tags of `{name}`: {error}")
+            }
         }
     }
 }

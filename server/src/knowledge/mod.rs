@@ -549,3 +549,41 @@ pub fn distro_of_package_manager(command: &str) -> Option<Family> {
         _ => None,
     }
 }
+
+/// From a registry's tag list (online lookups): the newest plain version tag
+/// of the given variant (`1.10.2`, `v3`, or `22.1.0-alpine` for variant
+/// `alpine`), skipping pre-releases and, for known images, versions past their
+/// end of life at `today`. Among equal versions the most specific spelling
+/// wins (`22.1.0` over `22`).
+pub fn newest_listed_tag(
+    name: &str,
+    variant: &str,
+    tags: &[String],
+    today: Date,
+) -> Option<String> {
+    let mut best: Option<(Vec<u64>, &String)> = None;
+    for tag in tags {
+        let (version, suffix) = match tag.find('-') {
+            Some(dash) => (&tag[..dash], &tag[dash + 1..]),
+            None => (tag.as_str(), ""),
+        };
+        if suffix != variant {
+            continue;
+        }
+        let digits = version.strip_prefix('v').unwrap_or(version);
+        let Some(parts) = digits
+            .split('.')
+            .map(|p| p.parse::<u64>().ok())
+            .collect::<Option<Vec<u64>>>()
+        else {
+            continue;
+        };
+        if lookup(name, Some(tag)).is_some_and(|image| is_eol(&image, today).is_some()) {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(b, _)| parts > *b) {
+            best = Some((parts, tag));
+        }
+    }
+    best.map(|(_, tag)| tag.clone())
+}

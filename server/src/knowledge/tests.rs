@@ -758,3 +758,40 @@ fn family_names() {
     assert_eq!(Family::Alpine.name(), "Alpine");
     assert_eq!(Family::Unknown.name(), "unknown");
 }
+
+#[test]
+fn newest_listed_tag_picks_the_newest_plain_version_of_the_variant() {
+    let tags: Vec<String> = [
+        "latest",
+        "1.0",
+        "1.2",
+        "1.10",
+        "1.10.1",
+        "2.0-rc1",
+        "1.11-alpine",
+        "v0.9",
+        "nightly",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let today = Date::parse("2026-11-27").unwrap();
+    assert_eq!(
+        newest_listed_tag("ghcr.io/acme/tool", "", &tags, today).as_deref(),
+        Some("1.10.1")
+    );
+    assert_eq!(
+        newest_listed_tag("ghcr.io/acme/tool", "alpine", &tags, today).as_deref(),
+        Some("1.11-alpine")
+    );
+    // End-of-life versions of known images are skipped.
+    let node: Vec<String> = ["16.20.2", "20.1.0", "22.3.0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(newest_listed_tag("node", "", &node[..2], today), None);
+    assert_eq!(
+        newest_listed_tag("node", "", &node, today).as_deref(),
+        Some("22.3.0")
+    );
+}

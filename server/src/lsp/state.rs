@@ -168,6 +168,7 @@ impl State {
             settings: config.settings_for(relative.as_deref()),
             today: crate::cli::discover::today(),
             digests: Default::default(),
+            tags: Default::default(),
         };
         (Arc::new(options), error)
     }

@@ -20,7 +20,11 @@
 //! ## Fix safety
 //! Unsafe: pinning picks a concrete, supported release of the same variant
 //! from dockfix's dated knowledge base (the newest LTS where the image has
-//! one), which may be older or newer than what `latest` gives today.
+//! one), which may be older or newer than what `latest` gives today. With
+//! online lookups on (`online = true`), `dockfix check` pins to the newest
+//! version tag the registry lists instead (pre-releases and end-of-life
+//! versions skipped), which also works for images the knowledge base does
+//! not know.
 //!
 //! ## References
 //! - [hadolint DL3007](https://github.com/hadolint/hadolint/wiki/DL3007)
@@ -55,8 +59,7 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         let fix = from.literal_tag().and_then(|range| {
-            let info = from.image.info.as_ref()?;
-            let tag = crate::knowledge::recommended_tag(info, context.today)?;
+            let tag = context.pin_tag(from.image)?;
             Some(Fix::unsafe_(
                 format!("Pin to `{}:{tag}`", from.image.name),
                 vec![Edit::replace(range, tag)],

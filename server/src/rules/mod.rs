@@ -241,6 +241,8 @@ pub struct Context<'a> {
     pub today: Date,
     /// Digests of image references, when online lookups found them.
     pub digests: &'a BTreeMap<String, String>,
+    /// Tag lists of image names, when online lookups found them.
+    pub tags: &'a BTreeMap<String, Vec<String>>,
 }
 
 impl Context<'_> {
@@ -391,6 +393,7 @@ pub struct Input<'a> {
     pub settings: &'a Settings,
     pub today: Date,
     pub digests: &'a BTreeMap<String, String>,
+    pub tags: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// Runs every enabled rule, then severities and suppressions.
@@ -405,6 +408,7 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         settings: input.settings,
         today: input.today,
         digests: input.digests,
+        tags: input.tags,
     };
     let selection = &input.settings.selection;
     let mut diagnostics = Vec::new();
@@ -444,6 +448,19 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
 }
 
 impl<'a> Context<'a> {
+    /// The tag to pin an image to: the newest version the registry lists
+    /// (online lookups), else the knowledge base's recommendation.
+    pub fn pin_tag(&self, image: &crate::semantics::BaseImage) -> Option<String> {
+        if let Some(tags) = self.tags.get(&image.name) {
+            if let Some(tag) =
+                crate::knowledge::newest_listed_tag(&image.name, "", tags, self.today)
+            {
+                return Some(tag);
+            }
+        }
+        crate::knowledge::recommended_tag(image.info.as_ref()?, self.today)
+    }
+
     /// Every FROM that names an image.
     pub fn from_images(&self) -> Vec<crate::semantics::images::FromImage<'a>> {
         crate::semantics::images::from_images(self.model, self.semantics)

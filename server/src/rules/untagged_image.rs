@@ -18,7 +18,8 @@
 //!
 //! ## Fix safety
 //! Unsafe: as for `latest-tag` (DF201), the pinned tag is a concrete,
-//! supported release of the same image from the dated knowledge base.
+//! supported release of the same image from the dated knowledge base, or with
+//! online lookups the newest version tag the registry lists.
 //!
 //! ## References
 //! - [hadolint DL3006](https://github.com/hadolint/hadolint/wiki/DL3006)
@@ -51,8 +52,7 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         let fix = from.tag_insertion_point().and_then(|at| {
-            let info = from.image.info.as_ref()?;
-            let tag = crate::knowledge::recommended_tag(info, context.today)?;
+            let tag = context.pin_tag(from.image)?;
             Some(Fix::unsafe_(
                 format!("Pin to `{}:{tag}`", from.image.name),
                 vec![Edit::insert(at, format!(":{tag}"))],
