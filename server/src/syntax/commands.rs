@@ -1,7 +1,10 @@
 //! Simple commands of a RUN (or other shell-form) instruction, read from its
 //! tree-sitter-bash tree: every `command` node anywhere in the script (lists,
-//! pipelines, subshells, compound statements, `$(…)`), with its words unquoted.
-//! Text inside quotes, comments or heredoc bodies never becomes a command.
+//! pipelines, subshells, compound statements, `$(…)`), with its words unquoted
+//! and where it sits (its statement, its pipeline, whether it is nested).
+//! Scripts run by the instruction are read too: a heredoc body fed to a shell
+//! (`RUN <<EOF`, `RUN bash <<EOF`) and a `sh -c '…'` argument are parsed as
+//! bash. Text inside quotes, comments or data heredocs never becomes a command.
 
 use std::ops::Range;
 
@@ -31,6 +34,15 @@ pub struct Command {
     pub arguments: Vec<Word>,
     /// `VAR=value` prefixes.
     pub assignments: Vec<(String, String)>,
+    /// The statement the command belongs to: the outermost `&&`/`||` list,
+    /// pipeline or redirection around it, up to the script, a subshell, a
+    /// group or a substitution. A cleanup step chained with `&&` goes at its end.
+    pub statement: Range<usize>,
+    /// `a | b`: the pipeline's range and the command's position in it (0-based).
+    pub pipeline: Option<(Range<usize>, usize)>,
+    /// Inside `( … )`, `{ …; }`, `$( … )`, a function, a loop, a condition, or
+    /// a script given to `sh -c`.
+    pub nested: bool,
 }
 
 impl Command {
@@ -104,7 +116,13 @@ pub fn program_name(name: &str) -> &str {
 struct Ids {
     command: u16,
     heredoc_body: u16,
+    heredoc_redirect: u16,
     variable_assignment: u16,
+    list: u16,
+    pipeline: u16,
+    redirected_statement: u16,
+    negated_command: u16,
+    program: u16,
     name: std::num::NonZeroU16,
     argument: std::num::NonZeroU16,
     value: std::num::NonZeroU16,
@@ -117,7 +135,13 @@ fn ids() -> Option<&'static Ids> {
         Some(Ids {
             command: language.id_for_node_kind("command", true),
             heredoc_body: language.id_for_node_kind("heredoc_body", true),
+            heredoc_redirect: language.id_for_node_kind("heredoc_redirect", true),
             variable_assignment: language.id_for_node_kind("variable_assignment", true),
+            list: language.id_for_node_kind("list", true),
+            pipeline: language.id_for_node_kind("pipeline", true),
+            redirected_statement: language.id_for_node_kind("redirected_statement", true),
+            negated_command: language.id_for_node_kind("negated_command", true),
+            program: language.id_for_node_kind("program", true),
             name: language.field_id_for_name("name")?,
             argument: language.field_id_for_name("argument")?,
             value: language.field_id_for_name("value")?,
@@ -126,23 +150,62 @@ fn ids() -> Option<&'static Ids> {
     .as_ref()
 }
 
+/// Shells whose heredoc input or `-c` argument is a script.
+const SHELLS: [&str; 5] = ["sh", "bash", "ash", "dash", "zsh"];
+
+/// How deep scripts inside scripts are followed (`sh -c "sh -c '…'"`).
+const MAX_SCRIPT_DEPTH: usize = 3;
+
 /// Every simple command of a bash tree parsed over `text` (one instruction's
 /// text), in order, with ranges relative to `text`.
 pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
-    let Some(ids) = ids() else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    collect(tree, text, 0, false, 0, &mut out);
+    out.sort_by_key(|c| c.range.start);
+    out
+}
+
+/// Collects the commands of `tree`, a parse of `text[offset..]`-relative
+/// script (node offsets are relative to `offset` within `text`).
+fn collect(
+    tree: &Tree,
+    text: &str,
+    offset: usize,
+    nested: bool,
+    depth: usize,
+    out: &mut Vec<Command>,
+) {
+    let Some(ids) = ids() else {
+        return;
+    };
+    let script = text.get(offset..).unwrap_or_default();
     let mut cursor = tree.walk();
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
         if kind == ids.command {
-            if let Some(command) = command(ids, node, text) {
+            if let Some(mut command) = command(ids, node, script) {
+                place(ids, node, &mut command, nested);
+                if depth < MAX_SCRIPT_DEPTH {
+                    shell_c_script(&command, text, offset, depth, out);
+                }
+                command.shift(offset as isize);
                 out.push(command);
             }
         }
-        // Heredoc bodies are data, not commands.
+        if kind == ids.heredoc_body && depth < MAX_SCRIPT_DEPTH && feeds_a_shell(ids, node, script)
+        {
+            // `RUN <<EOF` / `RUN bash <<EOF`: the body is the script.
+            parse_script(
+                text,
+                offset + node.start_byte(),
+                offset + node.end_byte(),
+                nested,
+                depth,
+                out,
+            );
+        }
+        // Heredoc bodies are data (or parsed above), not commands.
         if kind != ids.heredoc_body && cursor.goto_first_child() {
             continue;
         }
@@ -155,8 +218,123 @@ pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
             }
         }
     }
-    out.sort_by_key(|c| c.range.start);
-    out
+}
+
+/// The statement, pipeline and nesting of a command node.
+fn place(ids: &Ids, node: Node<'_>, command: &mut Command, nested: bool) {
+    let mut statement = node;
+    let mut current = node;
+    command.nested = nested;
+    while let Some(parent) = current.parent() {
+        let kind = parent.kind_id();
+        if kind == ids.pipeline && command.pipeline.is_none() && statement == current {
+            let mut cursor = parent.walk();
+            let position = parent
+                .named_children(&mut cursor)
+                .take_while(|c| c.id() != current.id())
+                .count();
+            command.pipeline = Some((parent.byte_range(), position));
+        }
+        if kind == ids.list
+            || kind == ids.pipeline
+            || kind == ids.redirected_statement
+            || kind == ids.negated_command
+        {
+            if statement == current {
+                statement = parent;
+            }
+        } else if kind != ids.program {
+            command.nested = true;
+        }
+        if kind != ids.list
+            && kind != ids.pipeline
+            && kind != ids.redirected_statement
+            && kind != ids.negated_command
+            && statement == current
+        {
+            // The statement ended below this node; keep climbing only to learn nesting.
+            statement = current;
+        }
+        current = parent;
+    }
+    command.statement = statement.byte_range();
+}
+
+/// Whether a heredoc body is the input of a shell (or of no command at all,
+/// which BuildKit runs as the script).
+fn feeds_a_shell(ids: &Ids, body: Node<'_>, script: &str) -> bool {
+    let Some(redirect) = body
+        .parent()
+        .filter(|p| p.kind_id() == ids.heredoc_redirect)
+    else {
+        return false;
+    };
+    let Some(statement) = redirect.parent() else {
+        return true;
+    };
+    if statement.kind_id() != ids.redirected_statement {
+        return true;
+    }
+    match statement.child_by_field_name("body") {
+        None => true,
+        Some(body) if body.kind_id() == ids.command => body
+            .child_by_field_id(ids.name.get())
+            .map(|n| word(n, script).text)
+            .is_some_and(|name| SHELLS.contains(&program_name(&name))),
+        Some(_) => false,
+    }
+}
+
+/// `sh -c 'script'`: the script's commands, when its text maps back to the
+/// document byte for byte (single quotes, or double quotes without escapes
+/// or expansions). `command` has ranges relative to `offset` in `text`.
+fn shell_c_script(
+    command: &Command,
+    text: &str,
+    offset: usize,
+    depth: usize,
+    out: &mut Vec<Command>,
+) {
+    let (name, arguments) = command.effective();
+    if !SHELLS.contains(&program_name(&name.text)) {
+        return;
+    }
+    let is_c =
+        |w: &Word| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('c');
+    let Some(flag) = arguments.iter().position(is_c) else {
+        return;
+    };
+    let Some(body) = arguments.get(flag + 1) else {
+        return;
+    };
+    let (start, end) = (offset + body.range.start, offset + body.range.end);
+    let raw = text.get(start..end).unwrap_or_default();
+    let quoted = raw.len() >= 2
+        && ((raw.starts_with('\'') && raw.ends_with('\''))
+            || (raw.starts_with('"')
+                && raw.ends_with('"')
+                && !raw[1..raw.len() - 1].contains(['\\', '$', '`', '"'])));
+    if body.literal && quoted {
+        parse_script(text, start + 1, end - 1, true, depth, out);
+    }
+}
+
+/// Parses `text[start..end]` as a script and collects its commands.
+fn parse_script(
+    text: &str,
+    start: usize,
+    end: usize,
+    nested: bool,
+    depth: usize,
+    out: &mut Vec<Command>,
+) {
+    let Some(body) = text.get(start..end) else {
+        return;
+    };
+    let mut parser = super::new_bash_parser();
+    if let Some(tree) = parser.parse(body, None) {
+        collect(&tree, text, start, nested, depth + 1, out);
+    }
 }
 
 fn command(ids: &Ids, node: Node<'_>, text: &str) -> Option<Command> {
@@ -189,6 +367,9 @@ fn command(ids: &Ids, node: Node<'_>, text: &str) -> Option<Command> {
         name,
         arguments,
         assignments,
+        statement: node.byte_range(),
+        pipeline: None,
+        nested: false,
     })
 }
 
@@ -214,6 +395,10 @@ impl Command {
     /// Moves every range by `delta` bytes.
     pub fn shift(&mut self, delta: isize) {
         shift_range(&mut self.range, delta);
+        shift_range(&mut self.statement, delta);
+        if let Some((range, _)) = &mut self.pipeline {
+            shift_range(range, delta);
+        }
         shift_range(&mut self.name.range, delta);
         for argument in &mut self.arguments {
             shift_range(&mut argument.range, delta);
@@ -359,5 +544,71 @@ fn unescape_double_quoted(raw: &str, out: &mut String) {
         } else {
             out.push(c);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn commands_of(dockerfile: &str) -> (String, Vec<Command>) {
+        let document = crate::syntax::Document::new(dockerfile);
+        let text = document.text().to_owned();
+        let all = document
+            .shells()
+            .trees()
+            .iter()
+            .flat_map(|t| t.commands(&text).to_vec())
+            .collect();
+        (text, all)
+    }
+
+    #[test]
+    fn statements_pipelines_and_nesting() {
+        let (text, commands) = commands_of(
+            "FROM a\nRUN apt-get update && apt-get install -y x \\\n    | tee log; (cd /x && make) && echo $(date)\n",
+        );
+        let names: Vec<&str> = commands.iter().map(|c| c.name.text.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["apt-get", "apt-get", "tee", "cd", "make", "echo", "date"]
+        );
+        let statement = |i: usize| &text[commands[i].statement.clone()];
+        assert_eq!(
+            statement(0),
+            "apt-get update && apt-get install -y x \\\n    | tee log"
+        );
+        assert_eq!(commands[1].pipeline.as_ref().map(|p| p.1), Some(0));
+        assert_eq!(commands[2].pipeline.as_ref().map(|p| p.1), Some(1));
+        assert!(!commands[0].nested && !commands[2].nested);
+        assert!(commands[3].nested && commands[4].nested, "in a subshell");
+        assert_eq!(statement(5), "(cd /x && make) && echo $(date)");
+        assert!(commands[6].nested, "in a command substitution");
+    }
+
+    #[test]
+    fn scripts_in_heredocs_and_sh_c() {
+        let (text, commands) = commands_of(
+            "FROM a\nRUN <<EOF\napt-get install -y curl\nEOF\nRUN python3 <<EOF\nprint('apt-get install x')\nEOF\nRUN sh -c 'apk add git && rm -rf /x'\nRUN bash -c \"echo \\\"apk add y\\\"\"\n",
+        );
+        let found: Vec<(&str, &str)> = commands
+            .iter()
+            .map(|c| (c.name.text.as_str(), &text[c.name.range.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("apt-get", "apt-get"),
+                ("python3", "python3"),
+                ("sh", "sh"),
+                ("apk", "apk"),
+                ("rm", "rm"),
+                ("bash", "bash"),
+            ]
+        );
+        let apk = commands.iter().find(|c| c.name.text == "apk").unwrap();
+        assert!(apk.nested);
+        assert_eq!(&text[apk.statement.clone()], "apk add git && rm -rf /x");
     }
 }

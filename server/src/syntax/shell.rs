@@ -356,6 +356,21 @@ fn command_ranges(instruction: Node<'_>, command: Node<'_>, source: &str) -> Vec
     let heredocs: Vec<Node<'_>> = owner
         .children_by_field_id(super::field_id("heredoc"), &mut cursor)
         .collect();
+    // `RUN <<EOF` (nothing but the marker): BuildKit runs the body as the
+    // script, so bash reads the body alone.
+    let only_markers = {
+        let mut cursor = command.walk();
+        let mut children = command.named_children(&mut cursor);
+        children.all(|c| c.kind() == "heredoc_marker") && command.named_child_count() > 0
+    };
+    if only_markers {
+        if let Some(body) = heredocs
+            .first()
+            .and_then(|h| h.child_by_field_id(super::field_id("body").get()))
+        {
+            return vec![body.byte_range()];
+        }
+    }
     if let (Some(first), Some(last)) = (heredocs.first(), heredocs.last()) {
         let newline = source
             .get(command.end_byte()..first.start_byte())
