@@ -448,6 +448,17 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
 }
 
 impl<'a> Context<'a> {
+    /// The final stage (the one built by default) and its facts.
+    pub fn final_stage(
+        &self,
+    ) -> Option<(&'a crate::syntax::Stage, &'a crate::semantics::StageFacts)> {
+        let index = self.semantics.final_stage?;
+        Some((
+            self.model.stages.get(index)?,
+            self.semantics.stages.get(index)?,
+        ))
+    }
+
     /// The tag to pin an image to: the newest version the registry lists
     /// (online lookups), else the knowledge base's recommendation.
     pub fn pin_tag(&self, image: &crate::semantics::BaseImage) -> Option<String> {

@@ -72,13 +72,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    let Some(final_index) = context.semantics.final_stage else {
-        return;
-    };
-    let (Some(stage), Some(facts)) = (
-        context.model.stages.get(final_index),
-        context.semantics.stages.get(final_index),
-    ) else {
+    let Some((stage, facts)) = context.final_stage() else {
         return;
     };
     if facts.final_user(context.model, context.source).is_some() {
