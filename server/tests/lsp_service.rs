@@ -226,7 +226,11 @@ const URI: &str = "file:///nonexistent-dockfix-test/Dockerfile";
 const SAMPLE: &str = "FROM debian:bookworm-slim\n  RUN sudo apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n";
 
 fn applies(text: &str, edits: &[Value]) -> String {
-    // Edits of one document, in UTF-16 positions, applied back to front.
+    applies_in(text, edits, "utf-16")
+}
+
+fn applies_in(text: &str, edits: &[Value], encoding: &str) -> String {
+    // Edits of one document, in the encoding's positions, applied back to front.
     let offset = |pos: &Value| {
         let line = pos["line"].as_u64().unwrap() as usize;
         let character = pos["character"].as_u64().unwrap() as usize;
@@ -238,7 +242,11 @@ fn applies(text: &str, edits: &[Value]) -> String {
             if units >= character {
                 break;
             }
-            units += c.len_utf16();
+            units += match encoding {
+                "utf-8" => c.len_utf8(),
+                "utf-32" => 1,
+                _ => c.len_utf16(),
+            };
             bytes += c.len_utf8();
         }
         start + bytes
@@ -569,4 +577,40 @@ async fn hover_semantic_tokens_and_pulled_diagnostics() {
         .as_str()
         .unwrap()
         .contains("/docs/rules/DF")));
+}
+
+#[tokio::test]
+async fn quick_fix_ranges_in_every_encoding_with_cjk_emoji_and_crlf() {
+    let text = "FROM debian:bookworm-slim\r\nLABEL x=\"日本🐳\"\r\nRUN echo 日本🐳 && sudo apt-get update\r\nUSER nobody\r\n";
+    let expected = text.replace("sudo ", "");
+    for (encoding, sudo_column) in [("utf-8", 23), ("utf-16", 17), ("utf-32", 16)] {
+        let mut client = Client::start();
+        client
+            .initialize(
+                json!({"general": {"positionEncodings": [encoding]}}),
+                json!({"select": ["DF102"]}),
+            )
+            .await;
+        client.open(URI, 1, text).await;
+        let diagnostics = client.diagnostics(URI, 1).await;
+        assert_eq!(diagnostics.len(), 1, "{encoding}: {diagnostics:#?}");
+        assert_eq!(
+            diagnostics[0]["range"]["start"],
+            json!({"line": 2, "character": sudo_column}),
+            "{encoding}"
+        );
+        let actions = client
+            .code_actions(
+                URI,
+                diagnostics[0]["range"].clone(),
+                diagnostics.clone(),
+                Some(json!(["quickfix"])),
+            )
+            .await;
+        let edits = actions[0]["edit"]["changes"][URI]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(applies_in(text, &edits, encoding), expected, "{encoding}");
+    }
 }
