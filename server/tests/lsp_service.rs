@@ -614,3 +614,89 @@ async fn quick_fix_ranges_in_every_encoding_with_cjk_emoji_and_crlf() {
         assert_eq!(applies_in(text, &edits, encoding), expected, "{encoding}");
     }
 }
+
+#[tokio::test]
+async fn hostile_documents_and_requests_get_answers() {
+    let mut client = Client::start();
+    client.initialize(rich_capabilities(), Value::Null).await;
+    // 10 MB: one instruction per 50 lines of comments, and a 1 MB line.
+    let big = "FROM debian:bookworm-slim\n".to_owned()
+        + &format!(
+            "{}RUN sudo apt-get install -y curl && echo done\n",
+            "# a comment line of some length\n".repeat(50)
+        )
+        .repeat(6_000)
+        + &format!("LABEL x=\"{}\"\n", "y".repeat(1 << 20));
+    assert!(big.len() > 10_000_000);
+    let many_runs = "FROM debian:bookworm-slim\n".to_owned()
+        + &"RUN sudo apt-get install -y curl\n".repeat(5_000);
+    let junk: String = (0..200_000u32)
+        .map(|i| char::from_u32((i * 7919) % 0xD7FF).unwrap_or('x'))
+        .collect();
+    let nested = format!(
+        "FROM alpine:3.22\nARG A={}x{}\nRUN echo \"$A\"\n",
+        "${A:-".repeat(5_000),
+        "}".repeat(5_000)
+    );
+    let documents = [
+        ("file:///hostile/big/Dockerfile", big.as_str()),
+        ("file:///hostile/many/Dockerfile", many_runs.as_str()),
+        ("file:///hostile/junk/Dockerfile", junk.as_str()),
+        ("file:///hostile/nested/Dockerfile", nested.as_str()),
+        ("file:///hostile/empty/Dockerfile", ""),
+    ];
+    let started = std::time::Instant::now();
+    for (uri, text) in documents {
+        let opened = std::time::Instant::now();
+        client.open(uri, 1, text).await;
+        let _ = client.diagnostics(uri, 1).await;
+        let far = json!({"line": 99_999_999, "character": 99_999_999});
+        let range = json!({"start": far, "end": far});
+        for (method, params) in [
+            (
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": far}),
+            ),
+            (
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
+            ),
+            (
+                "textDocument/semanticTokens/range",
+                json!({"textDocument": {"uri": uri}, "range": range}),
+            ),
+            (
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            ),
+            (
+                "textDocument/foldingRange",
+                json!({"textDocument": {"uri": uri}}),
+            ),
+        ] {
+            let response = client.request(method, params).await;
+            assert!(
+                response.get("result").is_some() || response.get("error").is_some(),
+                "{method}: {response}"
+            );
+        }
+        eprintln!(
+            "{uri}: {} bytes, open and five requests in {:?}",
+            text.len(),
+            opened.elapsed()
+        );
+    }
+    // Unknown documents: empty answers, not errors.
+    let response = client
+        .request("textDocument/codeAction", json!({"textDocument": {"uri": "file:///nowhere"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}))
+        .await;
+    assert_eq!(response["result"], Value::Null);
+    // A resolve with junk data is answered with the action unchanged.
+    let response = client.request("codeAction/resolve", json!({"title": "x", "data": {"action": "fixAll", "uri": "file:///nowhere", "version": 3}})).await;
+    assert_eq!(response["result"]["title"], "x");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
