@@ -172,9 +172,12 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
     let installs = |tool: &str| {
         chain.iter().any(|&s| {
             context.semantics.stages.get(s).is_some_and(|f| {
-                f.installs
-                    .iter()
-                    .any(|install| install.packages.iter().any(|p| p == tool))
+                f.installs.iter().any(|install| {
+                    install
+                        .packages
+                        .iter()
+                        .any(|p| p.split(['=', '<', '>', '~', '@']).next() == Some(tool))
+                })
             })
         })
     };

@@ -60,7 +60,13 @@ pub static RULE: Rule = Rule {
 /// Characters that make the shell do something to a word.
 const SHELL_SYNTAX: &[char] = &[
     '$', '`', '&', '|', ';', '<', '>', '(', ')', '*', '?', '[', ']', '{', '}', '~', '#', '\'', '"',
-    '\\', '!', '=', '%',
+    '\\', '!',
+];
+
+/// Shell builtins: no program of that name exists for exec form.
+const BUILTINS: [&str; 16] = [
+    "cd", "set", "export", "source", ".", "eval", "trap", "ulimit", "umask", "wait", "unset",
+    "readonly", "shift", "read", "exit", ":",
 ];
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
@@ -144,10 +150,16 @@ fn fix(
         }
         _ => false,
     };
-    let plain = simple && !text.contains(SHELL_SYNTAX);
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let starts_with_exec = words.first() == Some(&"exec");
+    if starts_with_exec {
+        words.remove(0);
+    }
+    let builtin = words.first().is_none_or(|w| BUILTINS.contains(w));
+    let plain = simple && !builtin && !text.contains(SHELL_SYNTAX);
     let items: Vec<String> = if plain {
-        text.split_whitespace().map(str::to_owned).collect()
-    } else if simple {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    } else if simple && !builtin && !starts_with_exec {
         vec![
             "/bin/sh".to_owned(),
             "-c".to_owned(),

@@ -32,9 +32,11 @@
 //! References with a fallback (`${VAR:-default}`, `${VAR-default}`,
 //! `${VAR:+alt}`, `${VAR:?message}`) are never reported, nor are BuildKit's
 //! predefined build arguments (`TARGETPLATFORM`, `BUILDPLATFORM`, the proxy
-//! variables, `BUILDKIT_*`…). When the base image is not built in this file,
-//! names that base images commonly define (`PATH`, `HOME`, `*_VERSION`,
-//! `*_HOME`…) are assumed to come from it. ONBUILD triggers are not checked:
+//! variables, `BUILDKIT_*`…). Variables the base image may set are assumed
+//! to come from it: for an official image, the names base
+//! images commonly define (`PATH`, `HOME`, `*_VERSION`, `*_HOME`…); for an
+//! unknown or unresolved image (`FROM $BASE`, a private image), any name, so
+//! such stages are only checked in FROM lines. ONBUILD triggers are not checked:
 //! they expand in the child build.
 //!
 //! ## References
@@ -162,7 +164,8 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                 if defined.contains(&name)
                     || same_instruction.contains(&name)
                     || predefined(&name)
-                    || (from_base && base_like(&name))
+                    || from_base == BaseEnv::Unknown
+                    || (from_base == BaseEnv::Common && base_like(&name))
                 {
                     continue;
                 }
@@ -222,11 +225,11 @@ fn defined_at(
     context: &Context<'_>,
     index: usize,
     instruction: &Instruction,
-) -> (BTreeSet<String>, bool) {
+) -> (BTreeSet<String>, BaseEnv) {
     let semantics = context.semantics;
     if instruction.kind == InstructionKind::From {
         let globals = semantics.global_args.keys().cloned().collect();
-        return (globals, false);
+        return (globals, BaseEnv::None);
     }
     let mut names: BTreeSet<String> = semantics
         .variables_at(context.model, context.source, index)
@@ -234,7 +237,7 @@ fn defined_at(
         .collect();
     names.insert("PATH".to_owned());
     let Some(stage) = context.model.stage_of(index) else {
-        return (names, false);
+        return (names, BaseEnv::None);
     };
     // ENV of the stages this one is built on.
     let mut current = semantics.stages.get(stage.index).map(|s| s.base.clone());
@@ -256,11 +259,27 @@ fn defined_at(
                 }
                 current = semantics.stages.get(parent).map(|s| s.base.clone());
             }
-            Some(Base::Scratch) => return (names, false),
-            _ => return (names, true),
+            Some(Base::Scratch) => return (names, BaseEnv::None),
+            // An official image: the variables base images usually set.
+            Some(Base::Image(image)) if image.info.as_ref().is_some_and(|i| i.official) => {
+                return (names, BaseEnv::Common)
+            }
+            // An unknown or unresolved image may define anything.
+            _ => return (names, BaseEnv::Unknown),
         }
     }
-    (names, true)
+    (names, BaseEnv::Unknown)
+}
+
+/// What the base image's own ENV may define.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BaseEnv {
+    /// Nothing (`scratch`, or FROM's global scope).
+    None,
+    /// An official image: the variables base images commonly set.
+    Common,
+    /// An image we know nothing about: anything.
+    Unknown,
 }
 
 /// `$NAME` and `${NAME}` references without a fallback, outside single
