@@ -13,12 +13,14 @@ fixtures unless paths are given), in a private temporary copy, for both
       multiset, whitespace-trimmed), except `# dockfix ignore=` lines when
       DF002 (unused-suppression) offered a fix;
   (d) instructions are only kept or changed where a fix applied: the number
-      of instructions does not drop, only RUN and USER may be added (DF101),
+      of instructions does not drop, only RUN and USER may be added (DF101)
+      (and the instructions of RULE_ADDS / RULE_REMOVES, when that rule
+      offered a fix of the applied level),
       and every input instruction that no first-round fix touches (neither
       the diagnostic's range nor its edits) is still in the output,
       unchanged and in order. (d) is checked for the unsafe run only; safe
-      fixes never add or remove instructions, so there the counts per
-      keyword must be equal.
+      fixes never add or remove instructions (but for DF701, DF704 and DF705
+      as above), so there the counts per keyword must be equal.
 
 It also counts, per rule and applicability, the fixable diagnostics of a
 `--format json` run before fixing, and how many of them are still reported
@@ -52,6 +54,13 @@ MODES = {"safe": ["--fix"], "unsafe": ["--fix", "--unsafe-fixes"]}
 LEVELS = {"safe": {"safe"}, "unsafe": {"safe", "unsafe"}}
 # Instructions a fix may add, by rule (DF101 creates a user and switches to it).
 MAY_ADD = {"run", "user"}
+# Instructions other rules' documented fixes may add or remove, when the rule
+# offered a fix of the applied level: DF601 turns `cd /x &&` into WORKDIR,
+# DF702 inserts a HEALTHCHECK, DF706 inserts SHELL (all unsafe); DF701 drops
+# an EXPOSE left empty, DF704 drops overridden CMD/ENTRYPOINT/HEALTHCHECK and
+# DF705 turns MAINTAINER into LABEL (all safe).
+RULE_ADDS = {"DF601": {"workdir"}, "DF702": {"healthcheck"}, "DF706": {"shell"}, "DF705": {"label"}}
+RULE_REMOVES = {"DF701": {"expose"}, "DF704": {"cmd", "entrypoint", "healthcheck"}, "DF705": {"maintainer"}}
 
 
 def default_files():
@@ -166,10 +175,19 @@ def check_mode(binary, src, workdir, mode, before, diagnostics):
     if before is not None and after is not None:
         cb = collections.Counter(c[0] for c in before)
         ca = collections.Counter(c[0] for c in after)
-        if len(after) < len(before):
+        fixed_codes = collections.Counter(d["code"] for d in diagnostics
+                                          if d.get("fix") and d["fix"]["applicability"] in LEVELS[mode])
+        removable = set().union(*(RULE_REMOVES[c] for c in fixed_codes if c in RULE_REMOVES))
+        addable = set().union(*(RULE_ADDS[c] for c in fixed_codes if c in RULE_ADDS))
+        may_drop = sum(n for c, n in fixed_codes.items() if c in ("DF701", "DF704"))
+        if len(after) < len(before) - may_drop:
             problems.append(f"[{mode}] (d) {len(before)} instructions before, {len(after)} after")
         for kw in sorted(set(cb) | set(ca)):
             delta = ca[kw] - cb[kw]
+            if delta < 0 and kw in removable:
+                continue
+            if delta > 0 and kw in addable:
+                continue
             if delta < 0 or (delta > 0 and (mode == "safe" or kw not in MAY_ADD)):
                 problems.append(f"[{mode}] (d) {kw.upper()}: {cb[kw]} before, {ca[kw]} after")
         touched = touched_lines(diagnostics, LEVELS[mode])

@@ -16,12 +16,23 @@ use crate::semantics::Semantics;
 use crate::syntax::{Dockerfile, Instruction, ShellTree};
 use crate::{Diagnostic, Severity};
 
+pub mod cd_in_run;
+pub mod copy_from_unknown_stage;
+pub mod duplicate_stage_name;
 pub mod end_of_life_base_image;
 pub mod full_distro_runtime;
 pub mod latest_tag;
+pub mod maintainer_deprecated;
+pub mod missing_healthcheck;
+pub mod pipe_without_pipefail;
+pub mod relative_workdir;
+pub mod repeated_runtime_instruction;
 pub mod root_user;
+pub mod sensitive_port_exposed;
+pub mod shell_form_entrypoint;
 pub mod sudo_in_run;
 pub mod syntax_error;
+pub mod undefined_variable;
 pub mod unofficial_image;
 pub mod unpinned_digest;
 pub mod untagged_image;
@@ -114,6 +125,8 @@ impl Rule {
 pub const FAMILY_SYNTAX: &str = "DF0 syntax";
 pub const FAMILY_PRIVILEGE: &str = "DF1 least privilege";
 pub const FAMILY_BASE_IMAGES: &str = "DF2 base images";
+pub const FAMILY_STRUCTURE: &str = "DF6 build structure";
+pub const FAMILY_RUNTIME: &str = "DF7 runtime configuration";
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -131,6 +144,17 @@ pub static RULES: &[&Rule] = &[
     &unofficial_image::RULE,
     &end_of_life_base_image::RULE,
     &full_distro_runtime::RULE,
+    &cd_in_run::RULE,
+    &relative_workdir::RULE,
+    &copy_from_unknown_stage::RULE,
+    &duplicate_stage_name::RULE,
+    &undefined_variable::RULE,
+    &sensitive_port_exposed::RULE,
+    &missing_healthcheck::RULE,
+    &shell_form_entrypoint::RULE,
+    &repeated_runtime_instruction::RULE,
+    &maintainer_deprecated::RULE,
+    &pipe_without_pipefail::RULE,
 ];
 
 /// The rule with this code or kebab name.
