@@ -87,12 +87,13 @@ pub fn is_url(source: &str) -> bool {
 /// A git reference ADD clones.
 pub fn is_git(source: &str) -> bool {
     let lower = source.to_ascii_lowercase();
-    let path = lower.split('#').next().unwrap_or_default();
+    // BuildKit's git URLs: `repo.git#ref` and `repo.git?ref=…&keep-git-dir=1`.
+    let path = lower.split(['#', '?']).next().unwrap_or_default();
     lower.starts_with("git@")
         || lower.starts_with("git://")
         || lower.starts_with("ssh://")
         || path.ends_with(".git")
-        || (lower.contains("://") && lower.contains(".git#"))
+        || (lower.contains("://") && (lower.contains(".git#") || lower.contains(".git?")))
 }
 
 fn may_be_archive(source: &str) -> bool {

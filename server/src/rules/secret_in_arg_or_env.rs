@@ -228,9 +228,13 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             for &i in &readers {
                 let run = &instructions[i];
                 if !mounts(context, run, &name) {
-                    edits.push(Edit::insert(
-                        run.keyword.end,
-                        format!(" --mount=type=secret,id={id},env={name}"),
+                    // A replacement, not an insertion: the edit touches the RUN.
+                    edits.push(Edit::replace(
+                        run.keyword.clone(),
+                        format!(
+                            "{} --mount=type=secret,id={id},env={name}",
+                            context.text(&run.keyword)
+                        ),
                     ));
                 }
             }
