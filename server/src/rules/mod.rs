@@ -16,22 +16,30 @@ use crate::semantics::Semantics;
 use crate::syntax::{Dockerfile, Instruction, ShellTree};
 use crate::{Diagnostic, Severity};
 
+pub mod add_instead_of_copy;
+pub mod add_remote_without_checksum;
 pub mod cd_in_run;
 pub mod copy_from_unknown_stage;
 pub mod duplicate_stage_name;
 pub mod end_of_life_base_image;
 pub mod full_distro_runtime;
+pub mod hardcoded_secret;
 pub mod latest_tag;
 pub mod maintainer_deprecated;
 pub mod missing_healthcheck;
+pub mod pipe_to_shell;
 pub mod pipe_without_pipefail;
 pub mod relative_workdir;
 pub mod repeated_runtime_instruction;
 pub mod root_user;
+pub mod secret_file_copied;
+pub mod secret_in_arg_or_env;
 pub mod sensitive_port_exposed;
 pub mod shell_form_entrypoint;
+pub mod signature_check_disabled;
 pub mod sudo_in_run;
 pub mod syntax_error;
+pub mod tls_verification_disabled;
 pub mod undefined_variable;
 pub mod unofficial_image;
 pub mod unpinned_digest;
@@ -125,6 +133,8 @@ impl Rule {
 pub const FAMILY_SYNTAX: &str = "DF0 syntax";
 pub const FAMILY_PRIVILEGE: &str = "DF1 least privilege";
 pub const FAMILY_BASE_IMAGES: &str = "DF2 base images";
+pub const FAMILY_SECRETS: &str = "DF4 secrets";
+pub const FAMILY_DOWNLOADS: &str = "DF5 downloads and trust";
 pub const FAMILY_STRUCTURE: &str = "DF6 build structure";
 pub const FAMILY_RUNTIME: &str = "DF7 runtime configuration";
 
@@ -144,6 +154,14 @@ pub static RULES: &[&Rule] = &[
     &unofficial_image::RULE,
     &end_of_life_base_image::RULE,
     &full_distro_runtime::RULE,
+    &secret_in_arg_or_env::RULE,
+    &hardcoded_secret::RULE,
+    &secret_file_copied::RULE,
+    &add_remote_without_checksum::RULE,
+    &add_instead_of_copy::RULE,
+    &pipe_to_shell::RULE,
+    &tls_verification_disabled::RULE,
+    &signature_check_disabled::RULE,
     &cd_in_run::RULE,
     &relative_workdir::RULE,
     &copy_from_unknown_stage::RULE,
