@@ -16,17 +16,29 @@ use crate::semantics::Semantics;
 use crate::syntax::{Dockerfile, Instruction, ShellTree};
 use crate::{Diagnostic, Severity};
 
+pub mod apk_cache_kept;
+pub mod apt_install_recommends;
+pub mod apt_instead_of_apt_get;
+pub mod apt_lists_kept;
+pub mod build_tools_in_final_stage;
 pub mod end_of_life_base_image;
 pub mod full_distro_runtime;
+pub mod install_without_yes;
+pub mod js_cache_kept;
 pub mod latest_tag;
+pub mod pip_cache_kept;
 pub mod root_user;
+pub mod rpm_cache_kept;
+pub mod shell_tools_in_final_stage;
 pub mod sudo_in_run;
 pub mod syntax_error;
 pub mod unofficial_image;
 pub mod unpinned_digest;
+pub mod unpinned_packages;
 pub mod untagged_image;
 pub mod untrusted_registry;
 pub mod unused_suppression;
+pub mod update_without_install;
 pub mod useradd_without_no_log_init;
 pub mod world_writable_permissions;
 pub mod writable_app_files;
@@ -114,6 +126,7 @@ impl Rule {
 pub const FAMILY_SYNTAX: &str = "DF0 syntax";
 pub const FAMILY_PRIVILEGE: &str = "DF1 least privilege";
 pub const FAMILY_BASE_IMAGES: &str = "DF2 base images";
+pub const FAMILY_PACKAGES: &str = "DF3 packages and attack surface";
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -131,6 +144,18 @@ pub static RULES: &[&Rule] = &[
     &unofficial_image::RULE,
     &end_of_life_base_image::RULE,
     &full_distro_runtime::RULE,
+    &apt_install_recommends::RULE,
+    &apt_lists_kept::RULE,
+    &apk_cache_kept::RULE,
+    &rpm_cache_kept::RULE,
+    &pip_cache_kept::RULE,
+    &js_cache_kept::RULE,
+    &update_without_install::RULE,
+    &apt_instead_of_apt_get::RULE,
+    &install_without_yes::RULE,
+    &build_tools_in_final_stage::RULE,
+    &shell_tools_in_final_stage::RULE,
+    &unpinned_packages::RULE,
 ];
 
 /// The rule with this code or kebab name.
