@@ -458,7 +458,18 @@ fn in_heredoc(context: &Context<'_>, index: usize, offset: usize) -> bool {
 pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step: &str) -> Edit {
     let statement = command.statement.clone();
     let text = context.text(&statement);
-    if !text.contains('\n') {
+    // A one-line statement on a line that continues a `&&` chain (the shell
+    // tree splits chains continued with a backtick escape) continues it too.
+    let continues_chain = {
+        let line = context.line_start(statement.start);
+        let before = context
+            .source
+            .get(line..statement.start)
+            .unwrap_or_default();
+        let op = before.trim_matches([' ', '\t']);
+        line > 0 && matches!(op, "&&" | "||")
+    };
+    if !text.contains('\n') && !continues_chain {
         return Edit::insert(statement.end, format!(" && {step}"));
     }
     let escape = if in_heredoc(context, index, statement.start) {
@@ -475,7 +486,11 @@ pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step:
         .get(index)
         .into_iter()
         .flatten()
-        .filter(|c| c.range.start > statement.start && c.range.end <= statement.end)
+        .filter(|c| {
+            (c.range.start > statement.start || continues_chain)
+                && c.range.start >= statement.start
+                && c.range.end <= statement.end
+        })
         .filter_map(|c| {
             let line = context.line_start(c.range.start);
             let before = context.source.get(line..c.range.start)?;
