@@ -8,7 +8,8 @@
 //! a separate `apk update` and `rm -rf /var/cache/apk/*` unnecessary. In a
 //! build stage the cache costs build time and cache space.
 //!
-//! A RUN with a cache mount on `/var/cache/apk` (or `/etc/apk/cache`) keeps
+//! `apk add --no-network` fetches nothing and is not reported either. A RUN
+//! with a cache mount on `/var/cache/apk` (or `/etc/apk/cache`) keeps
 //! the cache out of the layer on purpose and is not reported.
 //!
 //! ## Example
@@ -77,7 +78,8 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             .flatten()
             .collect();
         for add in &adds {
-            if add.has_long("--no-cache") {
+            // `--no-network` installs from the cache: nothing is fetched.
+            if add.has_long("--no-cache") || add.has_long("--no-network") {
                 continue;
             }
             let Some(subcommand) = add.subcommand else {

@@ -10,7 +10,8 @@
 //! In a build stage they cost build time and cache space rather than image
 //! size.
 //!
-//! A RUN with a cache mount for APT (`--mount=type=cache,target=/var/lib/apt/lists`
+//! `apt-get dist-clean` (APT 2.7 and later) removes the lists too. A RUN
+//! with a cache mount for APT (`--mount=type=cache,target=/var/lib/apt/lists`
 //! or `/var/cache/apt`) keeps them out of the layer and needs no cleanup.
 //!
 //! ## Example
@@ -73,7 +74,15 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         if has_cache_mount(context, index, &[LISTS, "/var/cache/apt", "/var/lib/apt"]) {
             continue;
         }
-        if commands_after(context, index, last.command.range.end).any(|c| removes(c, &[LISTS])) {
+        // `apt-get dist-clean` (APT 2.7+) removes the lists too.
+        let dist_clean = all.iter().any(|i| {
+            matches!(i.manager, "apt-get" | "apt")
+                && matches!(i.sub(), "dist-clean" | "distclean")
+                && i.command.range.start >= last.command.range.end
+        });
+        if dist_clean
+            || commands_after(context, index, last.command.range.end).any(|c| removes(c, &[LISTS]))
+        {
             continue;
         }
         let step = format!("{}rm -rf {LISTS}/*", sudo_prefix(last));
