@@ -62,10 +62,11 @@ MAY_ADD = {"run", "user"}
 RULE_ADDS = {"DF601": {"workdir"}, "DF702": {"healthcheck"}, "DF706": {"shell"}, "DF705": {"label"},
              "DF502": {"copy"}}
 RULE_REMOVES = {"DF701": {"expose"}, "DF704": {"cmd", "entrypoint", "healthcheck"}, "DF705": {"maintainer"},
-                "DF502": {"add"}, "DF401": {"arg", "env"}, "DF504": {"env"}}
+                "DF502": {"add"}, "DF401": {"arg", "env"}, "DF504": {"env"}, "DF307": {"run"}}
 # Rules whose fixes may remove whole instructions (an EXPOSE left empty, a
-# repeated CMD, a secret ARG/ENV, a TLS-disabling ENV).
-MAY_DROP = ("DF701", "DF704", "DF401", "DF504")
+# repeated CMD, a secret ARG/ENV, a TLS-disabling ENV, an update-only RUN
+# merged into the next install).
+MAY_DROP = ("DF701", "DF704", "DF401", "DF504", "DF307")
 
 
 def default_files():

@@ -6,6 +6,9 @@
     DF104 useradd-no-log-init<- DL3046 (useradd without -l and a high UID)
     DF201 latest-tag         <- DL3007 (using latest)
     DF202 untagged-image     <- DL3006 (always tag the image)
+    DF301..DF312 (packages)  <- DL3015, DL3009, DL3019, DL3032/DL3040/DL3036,
+                                DL3042, DL3060, DL3027, DL3014/DL3030/DL3038/DL3034,
+                                DL3008/DL3018/DL3013/DL3016/DL3028/DL3062
 
 For every file, `hadolint -f json FILE` and `dockfix check --format json
 --select DF101,DF102,DF104,DF201,DF202 FILE` run, and every reported line is
@@ -41,8 +44,15 @@ import time
 import dockerfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MAPPING = {"DF101": "DL3002", "DF102": "DL3004", "DF104": "DL3046", "DF201": "DL3007", "DF202": "DL3006"}
-HADOLINT_TO_OURS = {v: k for k, v in MAPPING.items()}
+MAPPING = {"DF101": "DL3002", "DF102": "DL3004", "DF104": "DL3046", "DF201": "DL3007", "DF202": "DL3006",
+           "DF301": "DL3015", "DF302": "DL3009", "DF303": "DL3019", "DF304": "DL3032+", "DF305": "DL3042",
+           "DF306": "DL3060", "DF308": "DL3027", "DF309": "DL3014+", "DF312": "DL3008+"}
+# Rules that several hadolint checks map to (one per package manager): shown as `DLxxxx+`.
+EXTRA_HADOLINT = {"DL3032": "DF304", "DL3040": "DF304", "DL3036": "DF304",
+                  "DL3014": "DF309", "DL3030": "DF309", "DL3038": "DF309", "DL3034": "DF309",
+                  "DL3008": "DF312", "DL3018": "DF312", "DL3013": "DF312", "DL3016": "DF312",
+                  "DL3028": "DF312", "DL3062": "DF312"}
+HADOLINT_TO_OURS = {**{v: k for k, v in MAPPING.items() if not v.endswith("+")}, **EXTRA_HADOLINT}
 
 
 def corpus_files(paths):

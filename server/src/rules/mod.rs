@@ -18,24 +18,34 @@ use crate::{Diagnostic, Severity};
 
 pub mod add_instead_of_copy;
 pub mod add_remote_without_checksum;
+pub mod apk_cache_kept;
+pub mod apt_install_recommends;
+pub mod apt_instead_of_apt_get;
+pub mod apt_lists_kept;
+pub mod build_tools_in_final_stage;
 pub mod cd_in_run;
 pub mod copy_from_unknown_stage;
 pub mod duplicate_stage_name;
 pub mod end_of_life_base_image;
 pub mod full_distro_runtime;
 pub mod hardcoded_secret;
+pub mod install_without_yes;
+pub mod js_cache_kept;
 pub mod latest_tag;
 pub mod maintainer_deprecated;
 pub mod missing_healthcheck;
+pub mod pip_cache_kept;
 pub mod pipe_to_shell;
 pub mod pipe_without_pipefail;
 pub mod relative_workdir;
 pub mod repeated_runtime_instruction;
 pub mod root_user;
+pub mod rpm_cache_kept;
 pub mod secret_file_copied;
 pub mod secret_in_arg_or_env;
 pub mod sensitive_port_exposed;
 pub mod shell_form_entrypoint;
+pub mod shell_tools_in_final_stage;
 pub mod signature_check_disabled;
 pub mod sudo_in_run;
 pub mod syntax_error;
@@ -43,9 +53,11 @@ pub mod tls_verification_disabled;
 pub mod undefined_variable;
 pub mod unofficial_image;
 pub mod unpinned_digest;
+pub mod unpinned_packages;
 pub mod untagged_image;
 pub mod untrusted_registry;
 pub mod unused_suppression;
+pub mod update_without_install;
 pub mod useradd_without_no_log_init;
 pub mod world_writable_permissions;
 pub mod writable_app_files;
@@ -133,6 +145,7 @@ impl Rule {
 pub const FAMILY_SYNTAX: &str = "DF0 syntax";
 pub const FAMILY_PRIVILEGE: &str = "DF1 least privilege";
 pub const FAMILY_BASE_IMAGES: &str = "DF2 base images";
+pub const FAMILY_PACKAGES: &str = "DF3 packages and attack surface";
 pub const FAMILY_SECRETS: &str = "DF4 secrets";
 pub const FAMILY_DOWNLOADS: &str = "DF5 downloads and trust";
 pub const FAMILY_STRUCTURE: &str = "DF6 build structure";
@@ -154,6 +167,18 @@ pub static RULES: &[&Rule] = &[
     &unofficial_image::RULE,
     &end_of_life_base_image::RULE,
     &full_distro_runtime::RULE,
+    &apt_install_recommends::RULE,
+    &apt_lists_kept::RULE,
+    &apk_cache_kept::RULE,
+    &rpm_cache_kept::RULE,
+    &pip_cache_kept::RULE,
+    &js_cache_kept::RULE,
+    &update_without_install::RULE,
+    &apt_instead_of_apt_get::RULE,
+    &install_without_yes::RULE,
+    &build_tools_in_final_stage::RULE,
+    &shell_tools_in_final_stage::RULE,
+    &unpinned_packages::RULE,
     &secret_in_arg_or_env::RULE,
     &hardcoded_secret::RULE,
     &secret_file_copied::RULE,

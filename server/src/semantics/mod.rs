@@ -4,6 +4,7 @@
 //! it needs. Computed once per analysis from the syntax model.
 
 pub mod images;
+pub mod packages;
 pub mod secrets;
 pub use crate::syntax::commands as shell;
 

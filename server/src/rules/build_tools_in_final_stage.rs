@@ -1,0 +1,198 @@
+//! ## What it does
+//! Finds build tools in the final image: compilers, `-dev`/`-devel`
+//! packages, `build-essential`/`build-base`, `git`, `make`, `cmake`…
+//! installed by a RUN of the final stage (or of a stage it is built `FROM`),
+//! and build commands run there (`go build`, `npm run build`, `cargo build`,
+//! `mvn package`, `gradle build`, `pip wheel`, `dotnet publish`…).
+//!
+//! Packages removed again later in the stage (`apt-get purge`, `apk del` of
+//! the package or of its `--virtual` group) are not reported. Build stages
+//! the final image only copies from are the right place for all of this and
+//! are never reported.
+//!
+//! ## Why is this bad?
+//! Compilers, headers and version control in a runtime image are attack
+//! surface (an intruder can build and fetch tools) and size, and they carry
+//! most of the image's vulnerability reports. A multi-stage build compiles
+//! in one stage and copies only the result into a small final stage.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM golang:1.23
+//! WORKDIR /src
+//! COPY . .
+//! RUN go build -o /app .
+//! CMD ["/app"]
+//! ```
+//!
+//! ## Use instead
+//! ```dockerfile
+//! FROM golang:1.23 AS build
+//! WORKDIR /src
+//! COPY . .
+//! RUN go build -o /app .
+//!
+//! FROM gcr.io/distroless/static-debian12
+//! COPY --from=build /app /app
+//! CMD ["/app"]
+//! ```
+//!
+//! ## Fix safety
+//! No fix yet: the conversion to a multi-stage build is a refactoring that
+//! needs a human (which files the runtime needs).
+//!
+//! ## References
+//! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
+
+use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
+use crate::semantics::packages::{
+    all_invocations, in_final_image, package_base, package_names, removed_later,
+};
+use crate::semantics::shell::program_name;
+use crate::syntax::InstructionKind;
+use crate::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "DF310",
+    name: "build-tools-in-final-stage",
+    family: FAMILY_PACKAGES,
+    summary: "compilers, `-dev` packages, git or build commands in the final stage",
+    severity: Severity::Info,
+    enabled_by_default: true,
+    fix: FixAvailability::None,
+    peers: Peers::NONE,
+    module: module_path!(),
+    check,
+};
+
+const TOOLS: [&str; 28] = [
+    "gcc",
+    "g++",
+    "gcc-c++",
+    "clang",
+    "llvm",
+    "make",
+    "cmake",
+    "build-essential",
+    "build-base",
+    "autoconf",
+    "automake",
+    "libtool",
+    "pkg-config",
+    "pkgconf",
+    "pkgconfig",
+    "git",
+    "golang",
+    "golang-go",
+    "go",
+    "rustc",
+    "cargo",
+    "rust",
+    "maven",
+    "gradle",
+    "linux-headers",
+    "musl-dev",
+    "bison",
+    "flex",
+];
+
+pub fn is_build_tool(package: &str) -> bool {
+    TOOLS.contains(&package)
+        || package.ends_with("-dev")
+        || package.ends_with("-devel")
+        || package.ends_with("-jdk")
+        || package.ends_with("-jdk-headless")
+        || package.starts_with("gcc-")
+        || package.starts_with("g++-")
+        || package.starts_with("clang-")
+        || package.starts_with("linux-headers-")
+}
+
+/// `go build`, `npm run build`, `mvn package`…
+fn build_command(program: &str, args: &[crate::semantics::Word]) -> bool {
+    let first = args
+        .iter()
+        .find(|w| !w.text.starts_with('-'))
+        .map(|w| w.text.as_str());
+    let script = args
+        .iter()
+        .filter(|w| !w.text.starts_with('-'))
+        .nth(1)
+        .map(|w| w.text.as_str());
+    match program {
+        "go" => matches!(first, Some("build")),
+        "cargo" => matches!(first, Some("build" | "install")),
+        "npm" | "pnpm" => {
+            matches!(first, Some("run" | "run-script")) && matches!(script, Some("build"))
+                || program == "pnpm" && matches!(first, Some("build"))
+        }
+        "yarn" => {
+            matches!(first, Some("build"))
+                || (matches!(first, Some("run")) && matches!(script, Some("build")))
+        }
+        "mvn" | "mvnw" => args
+            .iter()
+            .any(|w| matches!(w.text.as_str(), "package" | "install" | "verify")),
+        "gradle" | "gradlew" => args.iter().any(|w| {
+            matches!(
+                w.text.as_str(),
+                "build" | "assemble" | "bootJar" | "installDist" | "shadowJar"
+            )
+        }),
+        "pip" | "pip3" => matches!(first, Some("wheel")),
+        "dotnet" => matches!(first, Some("build" | "publish")),
+        _ => false,
+    }
+}
+
+fn check(context: &Context<'_>, report: &mut Report<'_>) {
+    for invocation in all_invocations(context) {
+        let system = matches!(
+            invocation.manager,
+            "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
+        );
+        if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
+            continue;
+        }
+        let found: Vec<_> = package_names(&invocation)
+            .into_iter()
+            .filter(|w| {
+                let base = package_base(invocation.manager, &w.text);
+                is_build_tool(&base) && !removed_later(context, &invocation, &base)
+            })
+            .collect();
+        let (Some(first), Some(last)) = (found.first(), found.last()) else {
+            continue;
+        };
+        let names: Vec<String> = found.iter().map(|w| format!("`{}`", w.text)).collect();
+        report.push(
+            first.range.start..last.range.end,
+            format!(
+                "build tools in the final image: {}; build in an earlier stage and copy only the result",
+                names.join(", ")
+            ),
+            None,
+        );
+    }
+    for (index, commands) in context.semantics.commands.iter().enumerate() {
+        let is_run = context
+            .model
+            .instructions
+            .get(index)
+            .is_some_and(|i| i.kind == InstructionKind::Run);
+        if !is_run || !in_final_image(context, index) {
+            continue;
+        }
+        for command in commands {
+            let (name, args) = command.effective();
+            let program = program_name(&name.text);
+            if build_command(program, args) {
+                report.push(
+                    command.range.clone(),
+                    format!("`{program}` builds in the final stage: build in an earlier stage and copy only the result"),
+                    None,
+                );
+            }
+        }
+    }
+}
