@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SAMPLE: &str = "FROM node:latest\nRUN sudo apt-get update && useradd -u 100000 svc\nCOPY --chmod=777 . /app\nCMD [\"node\", \"/app/index.js\"]\n";
+const SAMPLE: &str = "FROM node:latest\nRUN sudo chown -R root /srv && useradd -u 100000 svc\nCOPY --chmod=777 . /app\nCMD [\"node\", \"/app/index.js\"]\n";
 
 fn dockfix(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_dockfix"))
@@ -64,7 +64,7 @@ fn fix_applies_safe_fixes_and_unsafe_on_request() {
     assert_eq!(
         fixed,
         SAMPLE
-            .replace("sudo apt-get", "apt-get")
+            .replace("sudo chown", "chown")
             .replace("useradd -u", "useradd --no-log-init -u")
     );
     let (_, diff, _) = dockfix(

@@ -223,7 +223,7 @@ fn rich_capabilities() -> Value {
 
 const URI: &str = "file:///nonexistent-dockfix-test/Dockerfile";
 
-const SAMPLE: &str = "FROM debian:bookworm-slim\n  RUN sudo apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n";
+const SAMPLE: &str = "FROM debian:bookworm-slim\n  RUN sudo chown -R root /srv\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n";
 
 fn applies(text: &str, edits: &[Value]) -> String {
     applies_in(text, edits, "utf-16")
@@ -321,7 +321,7 @@ async fn quick_fixes_disable_actions_and_fix_all() {
     );
     assert_eq!(
         applies(SAMPLE, &document_edits(&actions[1])),
-        "FROM debian:bookworm-slim\n  # dockfix ignore=DF102\n  RUN sudo apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
+        "FROM debian:bookworm-slim\n  # dockfix ignore=DF102\n  RUN sudo chown -R root /srv\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
     );
     insta::assert_json_snapshot!("quick_fix_actions", actions);
 
@@ -367,7 +367,7 @@ async fn quick_fixes_disable_actions_and_fix_all() {
     // Safe fixes only: sudo goes, chmod 777 (unsafe) and the missing USER (unsafe) stay.
     assert_eq!(
         fixed,
-        "FROM debian:bookworm-slim\n  RUN apt-get update\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
+        "FROM debian:bookworm-slim\n  RUN chown -R root /srv\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
     );
     // `only: refactor` gives nothing.
     let actions = client

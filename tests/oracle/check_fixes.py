@@ -129,6 +129,9 @@ def touched_lines(diagnostics, level):
             # on line n; an edit that ends at column 1 does not touch its last line.
             last = e["end"]["line"] - (1 if e["end"]["column"] == 1 and e["end"] != e["start"] else 0)
             if e["start"] == e["end"]:
+                # An insertion inside a line changes the instruction on it.
+                if e["start"]["column"] != 1:
+                    lines.add(e["start"]["line"])
                 continue
             lines.update(range(e["start"]["line"], max(e["start"]["line"], last) + 1))
     return lines

@@ -46,7 +46,7 @@
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
 use crate::semantics::packages::{
-    all_invocations, in_final_image, package_base, package_names, removed_later,
+    all_invocations, in_final_image, is_removal, package_base, package_names, removed_later,
 };
 use crate::semantics::shell::program_name;
 use crate::syntax::InstructionKind;
@@ -146,7 +146,9 @@ fn build_command(program: &str, args: &[crate::semantics::Word]) -> bool {
 }
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    for invocation in all_invocations(context) {
+    let invocations = all_invocations(context);
+    let removals: Vec<_> = invocations.iter().filter(|i| is_removal(i)).collect();
+    for invocation in &invocations {
         let system = matches!(
             invocation.manager,
             "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
@@ -154,11 +156,11 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
             continue;
         }
-        let found: Vec<_> = package_names(&invocation)
+        let found: Vec<_> = package_names(invocation)
             .into_iter()
             .filter(|w| {
                 let base = package_base(invocation.manager, &w.text);
-                is_build_tool(&base) && !removed_later(context, &invocation, &base)
+                is_build_tool(&base) && !removed_later(context, &removals, invocation, &base)
             })
             .collect();
         let (Some(first), Some(last)) = (found.first(), found.last()) else {

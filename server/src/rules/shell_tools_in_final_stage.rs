@@ -39,7 +39,7 @@
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
 use crate::semantics::packages::{
-    all_invocations, in_final_image, package_base, package_names, removed_later,
+    all_invocations, in_final_image, is_removal, package_base, package_names, removed_later,
 };
 use crate::Severity;
 
@@ -85,7 +85,9 @@ const TOOLS: [&str; 20] = [
 ];
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    for invocation in all_invocations(context) {
+    let invocations = all_invocations(context);
+    let removals: Vec<_> = invocations.iter().filter(|i| is_removal(i)).collect();
+    for invocation in &invocations {
         let system = matches!(
             invocation.manager,
             "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
@@ -93,9 +95,11 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
             continue;
         }
-        for word in package_names(&invocation) {
+        for word in package_names(invocation) {
             let base = package_base(invocation.manager, &word.text);
-            if TOOLS.contains(&base.as_str()) && !removed_later(context, &invocation, &base) {
+            if TOOLS.contains(&base.as_str())
+                && !removed_later(context, &removals, invocation, &base)
+            {
                 report.push(
                     word.range.clone(),
                     format!("`{base}` in the final image is a ready tool for an intruder: install it in a build stage or use a minimal base"),

@@ -645,10 +645,28 @@ pub fn in_final_image(context: &Context<'_>, index: usize) -> bool {
         .is_some_and(|s| final_image_stages(context).contains(&s.index))
 }
 
-/// Packages an install puts in the image that a later command of the same
-/// stage removes again (`apt-get purge`, `apk del` of the package or of its
-/// `--virtual` group, `dnf remove`).
-pub fn removed_later(context: &Context<'_>, install: &Invocation<'_>, package: &str) -> bool {
+/// Whether an invocation removes packages (`apt-get purge`, `apk del`…).
+pub fn is_removal(inv: &Invocation<'_>) -> bool {
+    match inv.manager {
+        "apt-get" | "apt" => matches!(inv.sub(), "purge" | "remove" | "autoremove"),
+        "apk" => inv.sub() == "del",
+        "yum" | "dnf" | "microdnf" => matches!(inv.sub(), "remove" | "erase" | "autoremove"),
+        "zypper" => matches!(inv.sub(), "remove" | "rm"),
+        _ => false,
+    }
+}
+
+/// Whether `package`, installed by `install`, is removed again later in the
+/// same stage by one of `removals` (the file's [`is_removal`] invocations,
+/// collected once: checking each install against every later command would
+/// be quadratic on long files). An `apk add --virtual <group>` is removed by
+/// `apk del <group>`.
+pub fn removed_later(
+    context: &Context<'_>,
+    removals: &[&Invocation<'_>],
+    install: &Invocation<'_>,
+    package: &str,
+) -> bool {
     let Some(stage) = context.model.stage_of(install.instruction) else {
         return false;
     };
@@ -657,29 +675,21 @@ pub fn removed_later(context: &Context<'_>, install: &Invocation<'_>, package: &
     } else {
         Vec::new()
     };
-    (install.instruction..stage.instructions.end)
-        .flat_map(|i| invocations(context, i))
+    removals
+        .iter()
+        .filter(|inv| stage.instructions.contains(&inv.instruction))
         .filter(|inv| {
             inv.instruction > install.instruction
-                || inv.command.range.start > install.command.range.start
+                || (inv.instruction == install.instruction
+                    && inv.command.range.start > install.command.range.start)
         })
         .any(|inv| {
-            let removes = match inv.manager {
-                "apt-get" | "apt" => matches!(inv.sub(), "purge" | "remove" | "autoremove"),
-                "apk" => inv.sub() == "del",
-                "yum" | "dnf" | "microdnf" => {
-                    matches!(inv.sub(), "remove" | "erase" | "autoremove")
-                }
-                "zypper" => matches!(inv.sub(), "remove" | "rm"),
-                _ => false,
-            };
-            removes
-                && inv.operands.iter().any(|w| {
-                    let base = package_base(inv.manager, &w.text);
-                    base == package
-                        || groups.contains(&w.text)
-                        || (w.text.contains('*') && glob_match(&w.text, package))
-                })
+            inv.operands.iter().any(|w| {
+                let base = package_base(inv.manager, &w.text);
+                base == package
+                    || groups.contains(&w.text)
+                    || (w.text.contains('*') && glob_match(&w.text, package))
+            })
         })
 }
 
