@@ -45,9 +45,7 @@
 //! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
-use crate::semantics::packages::{
-    all_invocations, in_final_image, is_removal, package_base, package_names, removed_later,
-};
+use crate::semantics::packages::{final_image_system_packages, in_final_image};
 use crate::semantics::shell::program_name;
 use crate::syntax::InstructionKind;
 use crate::Severity;
@@ -146,22 +144,11 @@ fn build_command(program: &str, args: &[crate::semantics::Word]) -> bool {
 }
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    let invocations = all_invocations(context);
-    let removals: Vec<_> = invocations.iter().filter(|i| is_removal(i)).collect();
-    for invocation in &invocations {
-        let system = matches!(
-            invocation.manager,
-            "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
-        );
-        if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
-            continue;
-        }
-        let found: Vec<_> = package_names(invocation)
-            .into_iter()
-            .filter(|w| {
-                let base = package_base(invocation.manager, &w.text);
-                is_build_tool(&base) && !removed_later(context, &removals, invocation, &base)
-            })
+    for (_, packages) in final_image_system_packages(context) {
+        let found: Vec<_> = packages
+            .iter()
+            .filter(|(_, base)| is_build_tool(base))
+            .map(|(word, _)| *word)
             .collect();
         let (Some(first), Some(last)) = (found.first(), found.last()) else {
             continue;

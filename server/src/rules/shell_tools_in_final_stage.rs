@@ -38,9 +38,7 @@
 //! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
-use crate::semantics::packages::{
-    all_invocations, in_final_image, is_removal, package_base, package_names, removed_later,
-};
+use crate::semantics::packages::final_image_system_packages;
 use crate::Severity;
 
 pub static RULE: Rule = Rule {
@@ -85,21 +83,9 @@ const TOOLS: [&str; 20] = [
 ];
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    let invocations = all_invocations(context);
-    let removals: Vec<_> = invocations.iter().filter(|i| is_removal(i)).collect();
-    for invocation in &invocations {
-        let system = matches!(
-            invocation.manager,
-            "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
-        );
-        if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
-            continue;
-        }
-        for word in package_names(invocation) {
-            let base = package_base(invocation.manager, &word.text);
-            if TOOLS.contains(&base.as_str())
-                && !removed_later(context, &removals, invocation, &base)
-            {
+    for (_, packages) in final_image_system_packages(context) {
+        for (word, base) in packages {
+            if TOOLS.contains(&base.as_str()) {
                 report.push(
                     word.range.clone(),
                     format!("`{base}` in the final image is a ready tool for an intruder: install it in a build stage or use a minimal base"),

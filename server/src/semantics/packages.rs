@@ -645,6 +645,33 @@ pub fn in_final_image(context: &Context<'_>, index: usize) -> bool {
         .is_some_and(|s| final_image_stages(context).contains(&s.index))
 }
 
+/// The system packages (apt/apk/rpm/zypper) installed into the final image
+/// and not removed again later in their stage: each install with its
+/// package words and their base names.
+pub fn final_image_system_packages<'a>(
+    context: &'a Context<'_>,
+) -> Vec<(Invocation<'a>, Vec<(&'a Word, String)>)> {
+    let invocations = all_invocations(context);
+    let removals: Vec<&Invocation<'_>> = invocations.iter().filter(|i| is_removal(i)).collect();
+    let mut out = Vec::new();
+    for invocation in &invocations {
+        let system = matches!(
+            invocation.manager,
+            "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
+        );
+        if !system || !invocation.installs() || !in_final_image(context, invocation.instruction) {
+            continue;
+        }
+        let kept: Vec<(&Word, String)> = package_names(invocation)
+            .into_iter()
+            .map(|w| (w, package_base(invocation.manager, &w.text)))
+            .filter(|(_, base)| !removed_later(context, &removals, invocation, base))
+            .collect();
+        out.push((invocation.clone(), kept));
+    }
+    out
+}
+
 /// Whether an invocation removes packages (`apt-get purge`, `apk del`…).
 pub fn is_removal(inv: &Invocation<'_>) -> bool {
     match inv.manager {
