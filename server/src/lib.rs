@@ -90,31 +90,32 @@ pub fn analyze_parts(
 /// DF203 would pin: what a caller with online lookups resolves into
 /// [`Options::digests`] before analysing.
 pub fn digest_candidates(source: &str) -> Vec<String> {
-    let document = syntax::Document::new(source);
-    let model = document.model();
-    let semantics = semantics::Semantics::new(&model, source, document.shells().trees());
-    let mut out: Vec<String> = semantics::images::from_images(&model, &semantics)
-        .iter()
-        .filter(|f| f.literal_tag().is_some() && f.image.digest.is_none())
-        .map(|f| f.image.reference.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    base_images_where(source, |f| {
+        (f.literal_tag().is_some() && f.image.digest.is_none()).then(|| f.image.reference.clone())
+    })
 }
 
 /// The image names (literal, `latest` or untagged) whose tag DF201/DF202
 /// would pin: what a caller with online lookups lists tags for into
 /// [`Options::tags`].
 pub fn tag_candidates(source: &str) -> Vec<String> {
+    base_images_where(source, |f| {
+        let floating = f.image.tag.as_deref().is_none_or(|t| t == "latest");
+        (f.image.literal && f.image.digest.is_none() && floating).then(|| f.image.name.clone())
+    })
+}
+
+/// `pick` applied to every FROM that names an image, sorted and deduplicated.
+fn base_images_where(
+    source: &str,
+    pick: impl Fn(&semantics::images::FromImage<'_>) -> Option<String>,
+) -> Vec<String> {
     let document = syntax::Document::new(source);
     let model = document.model();
     let semantics = semantics::Semantics::new(&model, source, document.shells().trees());
     let mut out: Vec<String> = semantics::images::from_images(&model, &semantics)
         .iter()
-        .filter(|f| f.image.literal && f.image.digest.is_none())
-        .filter(|f| f.image.tag.as_deref().is_none_or(|t| t == "latest"))
-        .map(|f| f.image.name.clone())
+        .filter_map(pick)
         .collect();
     out.sort();
     out.dedup();
