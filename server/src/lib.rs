@@ -33,6 +33,9 @@ pub struct Options {
     pub digests: BTreeMap<String, String>,
     /// Tag lists of image names found by online lookups (`node` → tags).
     pub tags: BTreeMap<String, Vec<String>>,
+    /// The build context beside the Dockerfile, when the caller knows it
+    /// (DF404 stays silent without it).
+    pub build_context: Option<semantics::dockerignore::BuildContext>,
 }
 
 impl Default for Options {
@@ -42,6 +45,7 @@ impl Default for Options {
             today: knowledge::as_of(),
             digests: BTreeMap::new(),
             tags: BTreeMap::new(),
+            build_context: None,
         }
     }
 }
@@ -83,6 +87,7 @@ pub fn analyze_parts(
         today: options.today,
         digests: &options.digests,
         tags: &options.tags,
+        build_context: options.build_context.as_ref(),
     })
 }
 

@@ -126,3 +126,83 @@ fn rule_docs_and_list() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no rule `DF999`"));
 }
+
+#[test]
+fn unsafe_fixes_create_the_dockerignore_and_diff_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nUSER node\n";
+    std::fs::write(dir.path().join("Dockerfile"), text).unwrap();
+    let ignore = dir.path().join(".dockerignore");
+    let args = ["check", "--select", "DF404", "Dockerfile"];
+    let (code, stdout, _) = dockfix(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("DF404"), "{stdout}");
+
+    // Safe fixes leave it alone; --diff shows the new file without writing it.
+    let (_, _, _) = dockfix(
+        dir.path(),
+        &["check", "--select", "DF404", "--fix", "Dockerfile"],
+    );
+    assert!(!ignore.exists());
+    let (code, stdout, stderr) = dockfix(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "DF404",
+            "--diff",
+            "--unsafe-fixes",
+            "Dockerfile",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!ignore.exists());
+    assert!(stdout.contains("+**/.env"), "{stdout}");
+
+    let (code, _, stderr) = dockfix(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "DF404",
+            "--fix",
+            "--unsafe-fixes",
+            "Dockerfile",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(&ignore).unwrap();
+    assert!(written.lines().any(|l| l == ".git"), "{written}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        text
+    );
+    let (code, stdout, _) = dockfix(dir.path(), &args);
+    assert_eq!(code, 0, "{stdout}");
+
+    // An ignore file that lets keys through is extended, keeping its lines.
+    std::fs::write(&ignore, ".git\nnode_modules").unwrap();
+    let (code, _, _) = dockfix(
+        dir.path(),
+        &[
+            "check",
+            "--select",
+            "DF404",
+            "--fix",
+            "--unsafe-fixes",
+            "Dockerfile",
+        ],
+    );
+    assert_eq!(code, 0);
+    let written = std::fs::read_to_string(&ignore).unwrap();
+    assert!(
+        written.starts_with(".git\nnode_modules\n\n# Keep"),
+        "{written}"
+    );
+    // `.git` was already excluded: it is not added twice.
+    assert_eq!(
+        written.lines().filter(|l| *l == ".git").count(),
+        1,
+        "{written}"
+    );
+}

@@ -700,3 +700,98 @@ async fn hostile_documents_and_requests_get_answers() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn dockerignore_fix_creates_the_file_and_a_watched_change_clears_the_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    let text =
+        "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    std::fs::write(&file, text).unwrap();
+    let uri = format!("file://{}", file.display());
+    let ignore_uri = format!("file://{}", dir.path().join(".dockerignore").display());
+
+    let mut capabilities = rich_capabilities();
+    capabilities["workspace"]["workspaceEdit"]["resourceOperations"] = json!(["create"]);
+    let mut client = Client::start();
+    client
+        .initialize(capabilities, json!({"select": ["DF404"]}))
+        .await;
+    client.open(&uri, 1, text).await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "DF404");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 2, "character": 5})
+    );
+
+    let actions = client
+        .code_actions(
+            &uri,
+            diagnostics[0]["range"].clone(),
+            diagnostics.clone(),
+            None,
+        )
+        .await;
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Create `.dockerignore`")
+        })
+        .unwrap_or_else(|| panic!("no create action in {actions:#?}"));
+    assert!(fix["title"].as_str().unwrap().ends_with("(unsafe)"));
+    assert_eq!(fix["isPreferred"], false);
+    let changes = fix["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes[0]["kind"], "create");
+    assert_eq!(changes[0]["uri"], ignore_uri.as_str());
+    assert_eq!(changes[0]["options"]["ignoreIfExists"], true);
+    assert_eq!(changes[1]["textDocument"]["uri"], ignore_uri.as_str());
+    assert_eq!(changes[1]["textDocument"]["version"], Value::Null);
+    let created = applies("", changes[1]["edits"].as_array().unwrap());
+    assert!(created.lines().any(|l| l == ".git"), "{created}");
+    assert!(created.lines().any(|l| l == "**/.env"), "{created}");
+
+    // The client writes the file; its watcher tells the server.
+    std::fs::write(dir.path().join(".dockerignore"), &created).unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": ignore_uri, "type": 1}]}),
+        )
+        .await;
+    assert_eq!(client.diagnostics(&uri, 1).await, Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn dockerignore_fix_is_not_offered_to_clients_that_cannot_create_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    let text = "FROM node:22-slim\nCOPY . /app\n";
+    std::fs::write(&file, text).unwrap();
+    let uri = format!("file://{}", file.display());
+    let mut client = Client::start();
+    client
+        .initialize(rich_capabilities(), json!({"select": ["DF404"]}))
+        .await;
+    client.open(&uri, 1, text).await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    assert_eq!(diagnostics.len(), 1);
+    let actions = client
+        .code_actions(
+            &uri,
+            diagnostics[0]["range"].clone(),
+            diagnostics.clone(),
+            None,
+        )
+        .await;
+    let titles: Vec<&str> = actions
+        .iter()
+        .filter(|a| a["kind"] == "quickfix")
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, vec!["Disable DF404 for this line"]);
+}

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use dockfix::config::Config;
 use dockfix::fix::{self, Applicability};
 use dockfix::rules::{Rule, RULES};
+use dockfix::semantics::dockerignore::BuildContext;
 use dockfix::{analyze_with, Diagnostic, Options};
 
 fn fixtures_root() -> PathBuf {
@@ -52,7 +53,18 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-fn render(source: &str, diagnostics: &[Diagnostic]) -> String {
+/// The build context of a fixture: `<fixture>.dockerignore` beside it when
+/// present (BuildKit's own naming), else a folder without an ignore file.
+fn fixture_context(file: &Path) -> BuildContext {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".dockerignore");
+    match fs::read_to_string(&name) {
+        Ok(contents) => BuildContext::with_ignore_file(".dockerignore", contents),
+        Err(_) => BuildContext::without_ignore_file(),
+    }
+}
+
+fn render(source: &str, diagnostics: &[Diagnostic], options: &Options) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let (l1, c1) = line_col(source, d.range.start);
@@ -82,18 +94,48 @@ fn render(source: &str, diagnostics: &[Diagnostic]) -> String {
                 f.applicability.as_str(),
                 f.title
             ));
-            let (fixed, applied) = fix::apply(source, [f]);
-            assert_eq!(applied, vec![0], "fix {:?} does not apply", f.title);
-            let diff = similar::TextDiff::from_lines(source, &fixed);
-            for line in diff.unified_diff().context_radius(1).to_string().lines() {
-                if !line.starts_with("---") && !line.starts_with("+++") {
-                    out.push_str(&format!("    {line}\n"));
-                }
+            if !f.edits.is_empty() {
+                let (fixed, applied) = fix::apply(source, [f]);
+                assert_eq!(applied, vec![0], "fix {:?} does not apply", f.title);
+                push_diff(&mut out, source, &fixed);
+            }
+            for change in &f.files {
+                let before = match (&options.build_context, change.create) {
+                    (Some(context), false) => context
+                        .ignore_file
+                        .as_ref()
+                        .map(|f| f.contents.clone())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let (after, applied) =
+                    fix::apply(&before, [&fix::Fix::unsafe_("file", change.edits.clone())]);
+                assert_eq!(
+                    applied,
+                    vec![0],
+                    "the edit of {} does not apply",
+                    change.path
+                );
+                out.push_str(&format!(
+                    "  {} {}:\n",
+                    if change.create { "creates" } else { "edits" },
+                    change.path
+                ));
+                push_diff(&mut out, &before, &after);
             }
         }
         out.push('\n');
     }
     out
+}
+
+fn push_diff(out: &mut String, before: &str, after: &str) {
+    let diff = similar::TextDiff::from_lines(before, after);
+    for line in diff.unified_diff().context_radius(1).to_string().lines() {
+        if !line.starts_with("---") && !line.starts_with("+++") {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
 }
 
 /// Rows (0-based) of the instructions right below `# error` / `# ok` markers.
@@ -151,7 +193,8 @@ fn every_rule_has_fixtures_snapshots_and_converging_fixes() {
         for file in &files {
             let source = fs::read_to_string(file).unwrap();
             let config = fixture_config(&source);
-            let options = options_for(rule, config.as_ref());
+            let mut options = options_for(rule, config.as_ref());
+            options.build_context = Some(fixture_context(file));
             let diagnostics = analyze_with(&source, &options);
             let label = format!("{}/{}", rule.name, name(file));
             assert!(
@@ -210,7 +253,7 @@ fn every_rule_has_fixtures_snapshots_and_converging_fixes() {
                 name(file).trim_end_matches(".Dockerfile")
             );
             insta::with_settings!({ description => source.clone(), omit_expression => true }, {
-                insta::assert_snapshot!(snapshot_name, render(&source, &ours));
+                insta::assert_snapshot!(snapshot_name, render(&source, &ours, &options));
             });
         }
     }
@@ -263,7 +306,20 @@ fn docs_have_every_section_and_their_examples_are_tests() {
             .find(|(lang, _)| *lang == "toml")
             .map(|(_, toml)| Config::from_toml(toml, "docs").unwrap());
         let options = options_for(rule, config.as_ref());
-        let fires = |code: &str| {
+        // A ```dockerignore block of a section is the ignore file beside it.
+        let fires_in = |code: &str, section: &str| {
+            let mut options = options.clone();
+            options.build_context = Some(
+                match blocks(docs, section)
+                    .into_iter()
+                    .find(|(lang, _)| *lang == "dockerignore")
+                {
+                    Some((_, contents)) => {
+                        BuildContext::with_ignore_file(".dockerignore", contents)
+                    }
+                    None => BuildContext::without_ignore_file(),
+                },
+            );
             analyze_with(code, &options)
                 .iter()
                 .any(|d| d.code == rule.code)
@@ -284,14 +340,14 @@ fn docs_have_every_section_and_their_examples_are_tests() {
         );
         for code in bad {
             assert!(
-                fires(&code),
+                fires_in(&code, "Example"),
                 "{}: the Example does not trigger the rule:\n{code}",
                 rule.code
             );
         }
         for code in good {
             assert!(
-                !fires(&code),
+                !fires_in(&code, "Use instead"),
                 "{}: the Use instead block triggers the rule:\n{code}",
                 rule.code
             );

@@ -138,6 +138,13 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
             today,
             digests: Default::default(),
             tags: Default::default(),
+            build_context: if stdin {
+                args.stdin_filename
+                    .as_deref()
+                    .and_then(super::context::build_context)
+            } else {
+                super::context::build_context(file)
+            },
         };
         if options.settings.online {
             let selection = options.settings.selection.clone();
@@ -172,7 +179,25 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
                 }
                 fixed += outcome.applied.len();
                 if !args.diff {
-                    text = outcome.text;
+                    text = outcome.text.clone();
+                }
+            }
+            // Fixes of other files (DF404's ignore file), from the fixed text.
+            if !stdin {
+                let after = analyze_with(&outcome.text, &options);
+                for change in super::context::file_fixes(file, &after, level) {
+                    let shown = change.path.display().to_string();
+                    if args.diff {
+                        diffs.push((shown, change.before, change.after));
+                    } else if let Err(e) = std::fs::write(&change.path, &change.after) {
+                        eprintln!("error: {shown}: cannot write: {e}");
+                        failed = true;
+                        continue;
+                    }
+                    fixed += 1;
+                }
+                if !args.diff {
+                    options.build_context = super::context::build_context(file);
                 }
             }
         }

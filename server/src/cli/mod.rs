@@ -2,6 +2,7 @@
 //! `dockfix server`. The CLI and the language server are the only IO.
 
 mod check;
+pub mod context;
 pub mod discover;
 mod output;
 mod parse;

@@ -59,6 +59,22 @@ pub struct Fix {
     pub applicability: Applicability,
     /// Sorted by start, non-overlapping.
     pub edits: Vec<Edit>,
+    /// Changes to other files of the build context (DF404 creates or extends
+    /// `.dockerignore`). The document's fix-all loop ignores them: the CLI
+    /// and the language server apply them to the workspace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileChange>,
+}
+
+/// An edit of a file beside the Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileChange {
+    /// Relative to the Dockerfile's folder.
+    pub path: String,
+    /// The file does not exist yet: create it with the edits' text.
+    pub create: bool,
+    /// Edits of the file's current text (one insertion when creating).
+    pub edits: Vec<Edit>,
 }
 
 impl Fix {
@@ -72,7 +88,14 @@ impl Fix {
             title: title.into(),
             applicability,
             edits,
+            files: Vec::new(),
         }
+    }
+
+    /// A fix that changes other files of the build context.
+    pub fn with_files(mut self, files: Vec<FileChange>) -> Self {
+        self.files = files;
+        self
     }
 
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {

@@ -131,7 +131,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
-        // A `.dockfix.toml` changed: every document's settings may have.
+        // A `.dockfix.toml` or an ignore file changed: every document's
+        // options may have.
         handlers::configuration::reanalyse_all(&self.state, &self.client).await;
     }
 

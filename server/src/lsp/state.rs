@@ -24,6 +24,8 @@ pub struct OpenDocument {
 pub struct ClientSupport {
     /// `WorkspaceEdit.documentChanges` (versioned edits).
     pub document_changes: bool,
+    /// `CreateFile` operations in `documentChanges` (DF404 creates `.dockerignore`).
+    pub create_files: bool,
     /// `codeAction/resolve` may fill in `edit`.
     pub resolve_edit: bool,
     /// `workspace/configuration` requests.
@@ -169,6 +171,9 @@ impl State {
             today: crate::cli::discover::today(),
             digests: Default::default(),
             tags: Default::default(),
+            // The ignore file beside the document (DF404); re-read when
+            // the options are (on open, settings and watched-file changes).
+            build_context: path.as_deref().and_then(crate::cli::context::build_context),
         };
         (Arc::new(options), error)
     }

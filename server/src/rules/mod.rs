@@ -12,6 +12,7 @@ use crate::config::{Selection, Settings};
 use crate::diagnostic::Tag;
 use crate::fix::{Applicability, Fix};
 use crate::knowledge::Date;
+use crate::semantics::dockerignore::BuildContext;
 use crate::semantics::Semantics;
 use crate::syntax::{Dockerfile, Instruction, ShellTree};
 use crate::{Diagnostic, Severity};
@@ -24,6 +25,7 @@ pub mod apt_instead_of_apt_get;
 pub mod apt_lists_kept;
 pub mod build_tools_in_final_stage;
 pub mod cd_in_run;
+pub mod context_without_dockerignore;
 pub mod copy_from_unknown_stage;
 pub mod duplicate_stage_name;
 pub mod end_of_life_base_image;
@@ -182,6 +184,7 @@ pub static RULES: &[&Rule] = &[
     &secret_in_arg_or_env::RULE,
     &hardcoded_secret::RULE,
     &secret_file_copied::RULE,
+    &context_without_dockerignore::RULE,
     &add_remote_without_checksum::RULE,
     &add_instead_of_copy::RULE,
     &pipe_to_shell::RULE,
@@ -310,6 +313,8 @@ pub struct Context<'a> {
     pub digests: &'a BTreeMap<String, String>,
     /// Tag lists of image names, when online lookups found them.
     pub tags: &'a BTreeMap<String, Vec<String>>,
+    /// The build context beside the Dockerfile, when the caller knows it.
+    pub build_context: Option<&'a BuildContext>,
 }
 
 impl Context<'_> {
@@ -461,6 +466,7 @@ pub struct Input<'a> {
     pub today: Date,
     pub digests: &'a BTreeMap<String, String>,
     pub tags: &'a BTreeMap<String, Vec<String>>,
+    pub build_context: Option<&'a BuildContext>,
 }
 
 /// Runs every enabled rule, then severities and suppressions.
@@ -476,6 +482,7 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         today: input.today,
         digests: input.digests,
         tags: input.tags,
+        build_context: input.build_context,
     };
     let selection = &input.settings.selection;
     let mut diagnostics = Vec::new();

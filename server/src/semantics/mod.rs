@@ -3,6 +3,7 @@
 //! every instruction, the packages installed, the final stage and the stages
 //! it needs. Computed once per analysis from the syntax model.
 
+pub mod dockerignore;
 pub mod images;
 pub mod packages;
 pub mod secrets;

@@ -9,7 +9,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use super::diagnostics::{snapshot, Snapshot};
-use crate::fix::Applicability;
+use crate::fix::{Applicability, FileChange};
 use crate::lsp::convert::{self, Encoding};
 use crate::lsp::state::State;
 
@@ -39,6 +39,17 @@ struct DataFix {
     title: String,
     applicability: String,
     edits: Vec<DataEdit>,
+    #[serde(default)]
+    files: Vec<FileChange>,
+}
+
+/// A fix ready for a code action.
+struct QuickFix {
+    title: String,
+    applicability: Applicability,
+    edits: Vec<TextEdit>,
+    /// Changes to files beside the document (byte offsets in their text).
+    files: Vec<FileChange>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,20 +146,34 @@ fn quick_fixes(
             _ => continue,
         };
         let fix = fix_of(snapshot, diagnostic, encoding, &mut analysed);
-        if let Some((title, applicability, edits)) = fix {
+        if let Some(QuickFix {
+            title,
+            applicability,
+            edits,
+            files,
+        }) = fix
+        {
+            let edit = if files.is_empty() {
+                Some(workspace_edit(state, uri, snapshot.version, edits))
+            } else {
+                file_workspace_edit(state, snapshot, uri, edits, &files, encoding)
+            };
             let suffix = match applicability {
                 Applicability::Safe => "",
                 Applicability::Unsafe => " (unsafe)",
                 Applicability::DisplayOnly => " (suggestion)",
             };
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("{title}{suffix}"),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(state, uri, snapshot.version, edits)),
-                is_preferred: Some(applicability == Applicability::Safe),
-                ..Default::default()
-            }));
+            // A client that cannot create the file gets no edit to apply.
+            if let Some(edit) = edit {
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("{title}{suffix}"),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(edit),
+                    is_preferred: Some(applicability == Applicability::Safe),
+                    ..Default::default()
+                }));
+            }
         }
         if code == "DF203" && snapshot.options.settings.online {
             if let Some(action) = pin_digest_action(snapshot, uri, diagnostic, encoding, &model) {
@@ -192,7 +217,7 @@ fn fix_of(
     diagnostic: &Diagnostic,
     encoding: Encoding,
     analysed: &mut Option<Vec<crate::Diagnostic>>,
-) -> Option<(String, Applicability, Vec<TextEdit>)> {
+) -> Option<QuickFix> {
     if let Some(data) = diagnostic
         .data
         .as_ref()
@@ -213,7 +238,12 @@ fn fix_of(
                 new_text: e.new_text,
             })
             .collect();
-        return Some((data.fix.title, applicability, edits));
+        return Some(QuickFix {
+            title: data.fix.title,
+            applicability,
+            edits,
+            files: data.fix.files,
+        });
     }
     let code = match &diagnostic.code {
         Some(NumberOrString::String(code)) => code.as_str(),
@@ -234,7 +264,91 @@ fn fix_of(
             new_text: e.content.clone(),
         })
         .collect();
-    Some((fix.title.clone(), fix.applicability, edits))
+    Some(QuickFix {
+        title: fix.title.clone(),
+        applicability: fix.applicability,
+        edits,
+        files: fix.files.clone(),
+    })
+}
+
+/// A fix that also changes files beside the document (DF404's ignore file):
+/// `documentChanges` with a `CreateFile` where the file is new. `None` when
+/// the client cannot take such an edit or the file is not where it was.
+fn file_workspace_edit(
+    state: &State,
+    snapshot: &Snapshot,
+    uri: &Uri,
+    edits: Vec<TextEdit>,
+    files: &[FileChange],
+    encoding: Encoding,
+) -> Option<WorkspaceEdit> {
+    let support = state.support();
+    if !support.document_changes {
+        return None;
+    }
+    let folder = uri.to_file_path()?.parent()?.to_path_buf();
+    let mut operations = Vec::new();
+    if !edits.is_empty() {
+        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: uri.clone(),
+                version: Some(snapshot.version),
+            },
+            edits: edits.into_iter().map(OneOf::Left).collect(),
+        }));
+    }
+    for change in files {
+        let target = Uri::from_file_path(folder.join(&change.path))?;
+        // The offsets are in the text the analysis saw.
+        let text = if change.create {
+            if !support.create_files {
+                return None;
+            }
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                CreateFile {
+                    uri: target.clone(),
+                    options: Some(CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            String::new()
+        } else {
+            let file = snapshot
+                .options
+                .build_context
+                .as_ref()?
+                .ignore_file
+                .as_ref()
+                .filter(|f| f.name == change.path)?;
+            file.contents.clone()
+        };
+        let rope = ropey::Rope::from_str(&text);
+        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: target,
+                version: None,
+            },
+            edits: change
+                .edits
+                .iter()
+                .filter(|e| e.range.end <= text.len())
+                .map(|e| {
+                    OneOf::Left(TextEdit {
+                        range: convert::range(&rope, e.range.clone(), encoding),
+                        new_text: e.content.clone(),
+                    })
+                })
+                .collect(),
+        }));
+    }
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(operations)),
+        ..Default::default()
+    })
 }
 
 /// `documentChanges` with the version when the client supports it, else `changes`.

@@ -134,16 +134,24 @@ pub async fn report_config_error(
     }
 }
 
-/// Registers a watcher for `.dockfix.toml` files when the client can.
+/// Registers watchers for `.dockfix.toml` and ignore files when the client can.
 pub async fn watch_config_files(state: &State, client: &Client) {
     if !state.support().watch_files {
         return;
     }
     let options = DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![FileSystemWatcher {
-            glob_pattern: GlobPattern::String(format!("**/{}", crate::config::CONFIG_FILE_NAME)),
+        // Settings files, and the build context's ignore files (DF404).
+        watchers: [
+            format!("**/{}", crate::config::CONFIG_FILE_NAME),
+            "**/*.dockerignore".to_owned(),
+            "**/.dockerignore".to_owned(),
+        ]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob),
             kind: None,
-        }],
+        })
+        .collect(),
     };
     let registration = Registration {
         id: "dockfix-config-files".to_owned(),

@@ -44,6 +44,7 @@ pub fn to_lsp(
                     "range": convert::range(rope, e.range.clone(), encoding),
                     "newText": e.content,
                 })).collect::<Vec<_>>(),
+                "files": fix.files,
             }
         })
     });
