@@ -35,7 +35,7 @@ pub fn to_lsp(
     // The fix travels with the diagnostic (in LSP ranges of this version), so
     // a code action needs no re-analysis.
     let data = diagnostic.fix.as_ref().map(|fix| {
-        serde_json::json!({
+        let mut data = serde_json::json!({
             "version": version,
             "fix": {
                 "title": fix.title,
@@ -44,9 +44,12 @@ pub fn to_lsp(
                     "range": convert::range(rope, e.range.clone(), encoding),
                     "newText": e.content,
                 })).collect::<Vec<_>>(),
-                "files": fix.files,
             }
-        })
+        });
+        if !fix.files.is_empty() {
+            data["fix"]["files"] = serde_json::json!(fix.files);
+        }
+        data
     });
     tower_lsp_server::ls_types::Diagnostic {
         range: convert::range(rope, diagnostic.range.clone(), encoding),
