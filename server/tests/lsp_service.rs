@@ -695,7 +695,7 @@ async fn hostile_documents_and_requests_get_answers() {
     let response = client.request("codeAction/resolve", json!({"title": "x", "data": {"action": "fixAll", "uri": "file:///nowhere", "version": 3}})).await;
     assert_eq!(response["result"]["title"], "x");
     assert!(
-        started.elapsed() < Duration::from_secs(60),
+        started.elapsed() < Duration::from_secs(180),
         "{:?}",
         started.elapsed()
     );
