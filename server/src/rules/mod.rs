@@ -315,6 +315,8 @@ pub struct Context<'a> {
     pub tags: &'a BTreeMap<String, Vec<String>>,
     /// The build context beside the Dockerfile, when the caller knows it.
     pub build_context: Option<&'a BuildContext>,
+    /// The file uses `\r\n` (looked up once, not per edit a fix builds).
+    pub crlf: bool,
 }
 
 impl Context<'_> {
@@ -324,7 +326,7 @@ impl Context<'_> {
 
     /// `\r\n` when the file uses it.
     pub fn line_ending(&self) -> &'static str {
-        if self.source.contains("\r\n") {
+        if self.crlf {
             "\r\n"
         } else {
             "\n"
@@ -483,24 +485,16 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         digests: input.digests,
         tags: input.tags,
         build_context: input.build_context,
+        crlf: input.source.contains("\r\n"),
     };
     let selection = &input.settings.selection;
-    let mut diagnostics = Vec::new();
-    for rule in RULES {
-        if rule.code == unused_suppression::RULE.code || !is_enabled(rule, selection) {
-            continue;
-        }
-        let first = diagnostics.len();
-        let mut report = Report {
-            rule,
-            out: &mut diagnostics,
-        };
-        (rule.check)(&context, &mut report);
-        let severity = severity_of(rule, selection);
-        for d in &mut diagnostics[first..] {
-            d.severity = severity;
-        }
-    }
+    let enabled: Vec<&'static Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|rule| rule.code != unused_suppression::RULE.code && is_enabled(rule, selection))
+        .collect();
+    let parallel = input.source.len() >= PARALLEL_FROM_BYTES;
+    let diagnostics = run_rules(&context, &enabled, parallel);
     let mut suppressions = crate::suppression::Suppressions::parse(&context);
     let mut kept = suppressions.filter(&context, diagnostics);
     if is_enabled(&unused_suppression::RULE, selection) {
@@ -519,6 +513,59 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     kept
+}
+
+/// Source size from which the rules run on two threads: below it, starting
+/// a thread costs more than it saves.
+const PARALLEL_FROM_BYTES: usize = 32 * 1024;
+
+/// Runs the rules, each diagnostic with the rule's configured severity, in
+/// the order of `rules`. Large documents share the rules between this thread
+/// and one more (a work queue, so a slow rule does not hold the other back).
+fn run_rules(context: &Context<'_>, rules: &[&'static Rule], parallel: bool) -> Vec<Diagnostic> {
+    let selection = &context.settings.selection;
+    let run_one = |rule: &'static Rule| {
+        let mut out = Vec::new();
+        let mut report = Report {
+            rule,
+            out: &mut out,
+        };
+        (rule.check)(context, &mut report);
+        let severity = severity_of(rule, selection);
+        for d in &mut out {
+            d.severity = severity;
+        }
+        out
+    };
+    if !parallel {
+        return rules.iter().flat_map(|rule| run_one(rule)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        let mut done: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = rules.get(index) else {
+                return done;
+            };
+            done.push((index, run_one(rule)));
+        }
+    };
+    let mut results = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, worker);
+        let mut results = worker();
+        // Without a second thread (none could start) this one did all the
+        // work; a rule that panicked there panics here, as it would alone.
+        if let Ok(handle) = helper {
+            match handle.join() {
+                Ok(theirs) => results.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().flat_map(|(_, out)| out).collect()
 }
 
 impl<'a> Context<'a> {
@@ -630,4 +677,35 @@ pub fn peer_list(rule: &Rule) -> String {
         }
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_on_two_threads_report_what_one_thread_does() {
+        let block = include_str!("../../../tests/bench/typical-block.Dockerfile");
+        let source = block.repeat(PARALLEL_FROM_BYTES / block.len().max(1) + 2);
+        let document = crate::syntax::Document::new(&source);
+        let model = Dockerfile::from_tree(document.tree(), &source);
+        let semantics = Semantics::new(&model, &source, document.shells().trees());
+        let settings = Settings::default();
+        let context = Context {
+            source: &source,
+            tree: document.tree(),
+            model: &model,
+            semantics: &semantics,
+            settings: &settings,
+            today: crate::knowledge::as_of(),
+            digests: &BTreeMap::new(),
+            tags: &BTreeMap::new(),
+            build_context: None,
+            crlf: false,
+        };
+        let enabled: Vec<&'static Rule> = RULES.to_vec();
+        let serial = run_rules(&context, &enabled, false);
+        assert!(serial.len() > 50, "{}", serial.len());
+        assert_eq!(run_rules(&context, &enabled, true), serial);
+    }
 }

@@ -78,6 +78,9 @@ pub struct Semantics {
     pub needed_by_final: Vec<bool>,
     /// The simple commands of each instruction (empty unless shell form).
     pub commands: Vec<crate::syntax::commands::Commands>,
+    /// Per instruction, which of its commands run a package manager (read
+    /// once: a dozen rules look for them).
+    pub package_commands: Vec<Vec<usize>>,
 }
 
 /// Package managers whose install sub-command we recognise.
@@ -122,7 +125,25 @@ impl Semantics {
                 }
             }
         }
+        let package_commands = model
+            .instructions
+            .iter()
+            .zip(&commands)
+            .enumerate()
+            .map(|(index, (instruction, commands))| {
+                if instruction.kind != InstructionKind::Run {
+                    return Vec::new();
+                }
+                commands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| packages::Invocation::of(c, index).is_some())
+                    .map(|(k, _)| k)
+                    .collect()
+            })
+            .collect();
         let mut facts = Semantics {
+            package_commands,
             stages: Vec::new(),
             global_args,
             final_stage: model.stages.len().checked_sub(1),

@@ -351,13 +351,15 @@ pub fn invocations<'a>(context: &'a Context<'_>, index: usize) -> Vec<Invocation
     if !is_run {
         return Vec::new();
     }
-    context
-        .semantics
-        .commands
-        .get(index)
-        .into_iter()
-        .flatten()
-        .filter_map(|c| Invocation::of(c, index))
+    let (Some(commands), Some(which)) = (
+        context.semantics.commands.get(index),
+        context.semantics.package_commands.get(index),
+    ) else {
+        return Vec::new();
+    };
+    which
+        .iter()
+        .filter_map(|&k| Invocation::of(commands.get(k)?, index))
         .collect()
 }
 
