@@ -136,7 +136,13 @@ impl Search {
                     }
                     let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
                     if self.wanted(relative) {
-                        found.inputs.push(Input::File(entry.into_path()));
+                        let path = entry.into_path();
+                        // `dockfix check` (or `.`) reports `app/Dockerfile`, not `./app/Dockerfile`.
+                        let path = match path.strip_prefix(".") {
+                            Ok(inner) if root == Path::new(".") => inner.to_path_buf(),
+                            _ => path,
+                        };
+                        found.inputs.push(Input::File(path));
                     }
                 }
                 Err(error) => {

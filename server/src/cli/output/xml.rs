@@ -48,7 +48,7 @@ pub fn checkstyle(out: &mut dyn Write, run: &Run<'_>) {
             let _ = writeln!(
                 out,
                 "    <error line=\"{line}\" column=\"{column}\" severity=\"{severity}\" message=\"{}\" source=\"dockfix.{}\"/>",
-                escape(&format!("{}{}", fix_marker(d, run.level), d.message)),
+                escape(&d.message),
                 d.code
             );
         }
