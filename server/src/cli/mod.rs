@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint Dockerfiles, report problems and fix them.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Explain a rule, or list every rule.
     Rule {
         /// A rule code (DF101) or name (root-user).
