@@ -569,3 +569,40 @@ fn version_and_completions() {
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
 }
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    // `script` (util-linux) gives the process a pseudo-terminal as stdout.
+    let dir = project(None);
+    let command = format!(
+        "'{}' check --format concise Dockerfile",
+        env!("CARGO_BIN_EXE_dockfix")
+    );
+    let run = |no_color: Option<&str>| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-q", "-e", "-c", &command, "/dev/null"])
+            .current_dir(dir.path())
+            .env("DOCKFIX_TODAY", "2026-11-27")
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            cmd.env("NO_COLOR", value);
+        }
+        cmd.output().ok()
+    };
+    let Some(coloured) = run(None) else {
+        eprintln!("skipped: no `script` command");
+        return;
+    };
+    assert_eq!(coloured.status.code(), Some(1));
+    let coloured = String::from_utf8_lossy(&coloured.stdout).into_owned();
+    assert!(
+        coloured.contains("\x1b[1mDockerfile:1:1:\x1b[0m"),
+        "{coloured:?}"
+    );
+    let plain = String::from_utf8_lossy(&run(Some("1")).unwrap().stdout).into_owned();
+    assert!(plain.contains("Dockerfile:1:1: DF101"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    // An empty NO_COLOR does not count (no-color.org).
+    let empty = String::from_utf8_lossy(&run(Some("")).unwrap().stdout).into_owned();
+    assert!(empty.contains('\x1b'), "{empty:?}");
+}
