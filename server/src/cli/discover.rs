@@ -30,25 +30,43 @@ pub fn load_config(path: &Path) -> Result<Config, ConfigError> {
     Config::from_toml(&text, &path.display().to_string())
 }
 
-/// Configuration files by path, each read once.
+/// Configuration files by path, each read once, and the nearest one by folder.
 #[derive(Default)]
 pub struct ConfigCache {
     loaded: HashMap<PathBuf, Result<Config, ConfigError>>,
+    nearest: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+/// The configuration that applies to a file.
+pub struct Resolved {
+    pub config: Config,
+    /// The folder its relative paths (`overrides`) start from.
+    pub base: PathBuf,
+    /// The configuration file.
+    pub path: PathBuf,
 }
 
 impl ConfigCache {
-    /// The configuration that applies to a file and the folder its relative
-    /// paths start from: `explicit` (`--config`) or the nearest file upward.
+    /// The configuration that applies to a file: `explicit` (`--config`) or
+    /// the nearest file upward.
     pub fn for_file(
         &mut self,
         file: &Path,
         explicit: Option<&Path>,
-    ) -> Result<Option<(Config, PathBuf)>, ConfigError> {
+    ) -> Result<Option<Resolved>, ConfigError> {
         let path = match explicit {
             Some(path) => path.to_path_buf(),
             None => {
                 let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-                let Some(found) = absolute.parent().and_then(find_config) else {
+                let Some(dir) = absolute.parent() else {
+                    return Ok(None);
+                };
+                let found = self
+                    .nearest
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| find_config(dir))
+                    .clone();
+                let Some(found) = found else {
                     return Ok(None);
                 };
                 found
@@ -60,11 +78,11 @@ impl ConfigCache {
             .or_insert_with(|| load_config(&path))
             .clone()?;
         let base = std::path::absolute(&path)
-            .unwrap_or(path)
+            .unwrap_or_else(|_| path.clone())
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        Ok(Some((config, base)))
+        Ok(Some(Resolved { config, base, path }))
     }
 }
 

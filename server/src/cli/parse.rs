@@ -10,7 +10,7 @@ pub(super) fn run(path: &Path, tree: bool) -> ExitCode {
     let source = match super::read_source(path) {
         Ok(source) => source,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}: {message}", path.display());
             return ExitCode::from(2);
         }
     };

@@ -31,6 +31,16 @@ impl BuildContext {
         }
     }
 
+    /// The context once a fix has written `contents` to the ignore file
+    /// `name` (a fix creates the file only when there is none, and otherwise
+    /// edits the one in use, so it becomes the one in use).
+    pub fn set_ignore_file(&mut self, name: impl Into<String>, contents: impl Into<String>) {
+        self.ignore_file = Some(IgnoreFile {
+            name: name.into(),
+            contents: contents.into(),
+        });
+    }
+
     /// The file names BuildKit looks for beside a Dockerfile named
     /// `dockerfile_name`, in order: `<name>.dockerignore` wins over `.dockerignore`.
     pub fn candidate_names(dockerfile_name: &str) -> [String; 2] {
