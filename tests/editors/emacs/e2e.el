@@ -69,5 +69,7 @@
                "on save: sudo removed twice (DF102, safe)")
     (e2e-check (string-match-p "\\`FROM node:latest\n" disk) "on save: node:latest untouched (DF201 is unsafe)"))
   (ignore-errors (eglot-shutdown (eglot-current-server)))
+  (set-buffer-modified-p nil)
+  (delete-directory dir t)
   (princ (format "%d passed, %d failed\n" e2e-passes e2e-failures))
   (kill-emacs (if (= e2e-failures 0) 0 1)))
