@@ -1,6 +1,7 @@
 //! In-process language server tests: `dockfix::lsp::serve` over in-memory
 //! pipes, driven by a small JSON-RPC client that also answers the server's own
-//! requests (`workspace/configuration`, `client/registerCapability`).
+//! requests (`workspace/configuration`, `client/registerCapability`,
+//! `workspace/applyEdit`).
 //! Responses are snapshotted (insta, JSON).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
@@ -88,6 +89,8 @@ impl Client {
                                     .collect(),
                             )
                         }
+                        // The test client takes every edit the server sends.
+                        Some("workspace/applyEdit") => json!({"applied": true}),
                         _ => Value::Null,
                     };
                     write_frame(
@@ -794,4 +797,118 @@ async fn dockerignore_fix_is_not_offered_to_clients_that_cannot_create_files() {
         .map(|a| a["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, vec!["Disable DF404 for this line"]);
+}
+
+#[tokio::test]
+async fn apply_all_fixes_command_safe_and_unsafe() {
+    let mut client = Client::start();
+    let result = client
+        .initialize(rich_capabilities(), json!({"ignore": ["DF203"]}))
+        .await;
+    let capabilities = &result["result"]["capabilities"];
+    assert_eq!(
+        capabilities["executeCommandProvider"]["commands"],
+        json!(["dockfix.applyAllFixes"])
+    );
+    // Pushed diagnostics only: announcing pull makes clients show them twice.
+    assert!(
+        capabilities.get("diagnosticProvider").is_none(),
+        "{capabilities:#?}"
+    );
+    client.open(URI, 1, SAMPLE).await;
+    let _ = client.diagnostics(URI, 1).await;
+
+    let run =
+        |arguments: Value| json!({"command": "dockfix.applyAllFixes", "arguments": [arguments]});
+    let params = run(json!({"uri": URI, "version": 1}));
+    let response = client.request("workspace/executeCommand", params).await;
+    assert_eq!(
+        response["result"],
+        json!({"applied": true, "fixes": 1}),
+        "{response}"
+    );
+    let sent = client
+        .wait_for(|m| m["method"] == "workspace/applyEdit")
+        .await;
+    assert_eq!(sent["params"]["label"], "dockfix: fix all safe problems");
+    let edit = &sent["params"]["edit"]["documentChanges"][0];
+    assert_eq!(edit["textDocument"]["version"], 1);
+    let safe = applies(SAMPLE, edit["edits"].as_array().unwrap());
+    assert_eq!(
+        safe,
+        "FROM debian:bookworm-slim\n  RUN chown -R root /srv\nCOPY --chmod=777 app /app\nCMD [\"app\"]\n"
+    );
+
+    // Including unsafe fixes: the permissions and the missing USER are fixed too.
+    let params = run(json!({"uri": URI, "unsafe": true}));
+    let response = client.request("workspace/executeCommand", params).await;
+    assert!(
+        response["result"]["fixes"].as_u64().unwrap() >= 3,
+        "{response}"
+    );
+    let sent = client
+        .wait_for(|m| m["method"] == "workspace/applyEdit")
+        .await;
+    let edit = &sent["params"]["edit"]["documentChanges"][0];
+    let all = applies(SAMPLE, edit["edits"].as_array().unwrap());
+    let options = dockfix::Options {
+        settings: dockfix::config::Config {
+            ignore: vec!["DF203".to_owned()],
+            ..Default::default()
+        }
+        .settings_for(None),
+        today: dockfix::cli::discover::today(),
+        ..Default::default()
+    };
+    let expected = dockfix::fix_all(SAMPLE, &options, dockfix::fix::Applicability::Unsafe).text;
+    assert_eq!(all, expected);
+    assert!(
+        all.contains("--chmod=755") && all.contains("\nUSER "),
+        "{all}"
+    );
+    assert!(!all.contains("sudo"), "{all}");
+
+    // A stale version, an unknown document, bad arguments, an unknown command: errors.
+    for (params, wanted) in [
+        (
+            json!({"command": "dockfix.applyAllFixes", "arguments": [{"uri": URI, "version": 7}]}),
+            "the document changed",
+        ),
+        (
+            json!({"command": "dockfix.applyAllFixes", "arguments": [{"uri": "file:///nowhere/Dockerfile"}]}),
+            "is not open",
+        ),
+        (
+            json!({"command": "dockfix.applyAllFixes", "arguments": [{"unsafe": true}]}),
+            "missing field `uri`",
+        ),
+        (
+            json!({"command": "dockfix.applyAllFixes", "arguments": []}),
+            "needs",
+        ),
+        (
+            json!({"command": "rm -rf", "arguments": []}),
+            "unknown command",
+        ),
+    ] {
+        let response = client.request("workspace/executeCommand", params).await;
+        let message = response["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(wanted), "{wanted}: {response}");
+    }
+    // Nothing left to fix: no edit is sent.
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 2},
+                   "contentChanges": [{"text": "FROM debian:bookworm-slim\nUSER nobody\n"}]}),
+        )
+        .await;
+    let _ = client.diagnostics(URI, 2).await;
+    let params = run(json!({"uri": URI, "unsafe": true}));
+    let response = client.request("workspace/executeCommand", params).await;
+    assert_eq!(response["result"], json!({"applied": false, "fixes": 0}));
+    assert!(!client
+        .backlog
+        .iter()
+        .any(|m| m["method"] == "workspace/applyEdit"));
 }

@@ -151,6 +151,13 @@ impl LanguageServer for Backend {
         handlers::code_action::resolve(&self.state, params).await
     }
 
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        handlers::command::execute(&self.state, &self.client, params).await
+    }
+
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,

@@ -352,7 +352,12 @@ fn file_workspace_edit(
 }
 
 /// `documentChanges` with the version when the client supports it, else `changes`.
-fn workspace_edit(state: &State, uri: &Uri, version: i32, edits: Vec<TextEdit>) -> WorkspaceEdit {
+pub fn workspace_edit(
+    state: &State,
+    uri: &Uri,
+    version: i32,
+    edits: Vec<TextEdit>,
+) -> WorkspaceEdit {
     if state.support().document_changes {
         WorkspaceEdit {
             document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {

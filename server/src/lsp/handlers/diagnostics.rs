@@ -1,5 +1,6 @@
 //! Diagnostics: pushed after every change (tagged with the document version,
-//! stale results dropped) and pulled (`textDocument/diagnostic`).
+//! stale results dropped). Pulling (`textDocument/diagnostic`) is answered
+//! but not announced (see `initialize.rs`).
 
 use std::sync::Arc;
 

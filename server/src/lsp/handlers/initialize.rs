@@ -72,12 +72,15 @@ pub fn initialize(state: &State, params: InitializeParams) -> (InitializeResult,
                     ..Default::default()
                 },
             )),
-            diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some("dockfix".to_owned()),
-                inter_file_dependencies: false,
-                workspace_diagnostics: false,
+            // Diagnostics are pushed. Pull (`diagnosticProvider`) is not
+            // announced: Neovim 0.11 and vscode-languageclient 9 keep pulled
+            // and pushed diagnostics apart and would show every problem twice.
+            // `textDocument/diagnostic` is still answered when a client asks.
+            diagnostic_provider: None,
+            execute_command_provider: Some(ExecuteCommandOptions {
+                commands: vec![super::command::APPLY_ALL_FIXES.to_owned()],
                 work_done_progress_options: WorkDoneProgressOptions::default(),
-            })),
+            }),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,

@@ -1,6 +1,7 @@
 //! One file per LSP feature; `lsp/mod.rs` dispatches to these.
 
 pub mod code_action;
+pub mod command;
 pub mod configuration;
 pub mod diagnostics;
 pub mod folding;
