@@ -138,7 +138,22 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
             today,
             digests: Default::default(),
             tags: Default::default(),
+            context_files: Default::default(),
         };
+        // The manifests beside the Dockerfile, for the multi-stage conversion.
+        let folder = if stdin {
+            args.stdin_filename.as_deref().and_then(Path::parent)
+        } else {
+            file.parent()
+        };
+        if let Some(folder) = folder {
+            let folder = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            options.context_files = discover::read_context_files(folder, &source);
+        }
         if options.settings.online {
             let selection = options.settings.selection.clone();
             let enabled = |rule| crate::rules::is_enabled(rule, &selection);

@@ -45,6 +45,7 @@
 //! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
+use crate::fix::Applicability;
 use crate::semantics::packages::{final_image_system_packages, in_final_image};
 use crate::semantics::shell::program_name;
 use crate::syntax::InstructionKind;
@@ -57,7 +58,7 @@ pub static RULE: Rule = Rule {
     summary: "compilers, `-dev` packages, git or build commands in the final stage",
     severity: Severity::Info,
     enabled_by_default: true,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
     peers: Peers::NONE,
     module: module_path!(),
     check,
@@ -144,6 +145,7 @@ fn build_command(program: &str, args: &[crate::semantics::Word]) -> bool {
 }
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
+    let mut findings: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for (_, packages) in final_image_system_packages(context) {
         let found: Vec<_> = packages
             .iter()
@@ -154,14 +156,13 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             continue;
         };
         let names: Vec<String> = found.iter().map(|w| format!("`{}`", w.text)).collect();
-        report.push(
+        findings.push((
             first.range.start..last.range.end,
             format!(
                 "build tools in the final image: {}; build in an earlier stage and copy only the result",
                 names.join(", ")
             ),
-            None,
-        );
+        ));
     }
     for (index, commands) in context.semantics.commands.iter().enumerate() {
         let is_run = context
@@ -176,9 +177,29 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             let (name, args) = command.effective();
             let program = program_name(&name.text);
             if build_command(program, args) {
-                report.push(
+                findings.push((
                     command.range.clone(),
                     format!("`{program}` builds in the final stage: build in an earlier stage and copy only the result"),
+                ));
+            }
+        }
+    }
+    if findings.is_empty() {
+        return;
+    }
+    // One conversion for the file: every finding carries it, or says why
+    // there is none.
+    match crate::convert::multistage(context) {
+        Ok(conversion) => {
+            for (range, message) in findings {
+                report.push(range, message, Some(conversion.fix.clone()));
+            }
+        }
+        Err(reason) => {
+            for (range, message) in findings {
+                report.push(
+                    range,
+                    format!("{message} (no automatic conversion: {reason})"),
                     None,
                 );
             }

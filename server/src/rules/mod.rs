@@ -310,6 +310,8 @@ pub struct Context<'a> {
     pub digests: &'a BTreeMap<String, String>,
     /// Tag lists of image names, when online lookups found them.
     pub tags: &'a BTreeMap<String, Vec<String>>,
+    /// Build-context files the caller read (see [`crate::Options::context_files`]).
+    pub files: &'a BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -347,6 +349,32 @@ impl Context<'_> {
     /// continued line, in the file's style.
     pub fn continuation(&self) -> String {
         format!("{}{}", self.model.escape, self.line_ending())
+    }
+
+    /// The text of `range` as one logical line: continuations (the escape
+    /// character, blanks, a newline) joined as BuildKit joins them.
+    pub fn logical_text(&self, range: &Range<usize>) -> String {
+        let escape = self.model.escape;
+        let mut text = String::new();
+        let mut chars = self.text(range).chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == escape {
+                let mut lookahead = chars.clone();
+                while lookahead.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
+                    lookahead.next();
+                }
+                if lookahead.peek() == Some(&'\r') {
+                    lookahead.next();
+                }
+                if lookahead.peek() == Some(&'\n') {
+                    lookahead.next();
+                    chars = lookahead;
+                    continue;
+                }
+            }
+            text.push(c);
+        }
+        text
     }
 
     /// The offset just after an instruction's last line (its newline
@@ -461,10 +489,12 @@ pub struct Input<'a> {
     pub today: Date,
     pub digests: &'a BTreeMap<String, String>,
     pub tags: &'a BTreeMap<String, Vec<String>>,
+    pub files: &'a BTreeMap<String, String>,
 }
 
-/// Runs every enabled rule, then severities and suppressions.
-pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+/// Builds the model, the semantics and the [`Context`] of an input, and
+/// calls `f` with it.
+pub fn with_context<T>(input: &Input<'_>, f: impl FnOnce(&Context<'_>) -> T) -> T {
     let model = Dockerfile::from_tree(input.tree, input.source);
     let semantics = Semantics::new(&model, input.source, input.shells);
     let context = Context {
@@ -476,8 +506,18 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         today: input.today,
         digests: input.digests,
         tags: input.tags,
+        files: input.files,
     };
-    let selection = &input.settings.selection;
+    f(&context)
+}
+
+/// Runs every enabled rule, then severities and suppressions.
+pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+    with_context(input, run_rules)
+}
+
+fn run_rules(context: &Context<'_>) -> Vec<Diagnostic> {
+    let selection = &context.settings.selection;
     let mut diagnostics = Vec::new();
     for rule in RULES {
         if rule.code == unused_suppression::RULE.code || !is_enabled(rule, selection) {
@@ -488,21 +528,21 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
             rule,
             out: &mut diagnostics,
         };
-        (rule.check)(&context, &mut report);
+        (rule.check)(context, &mut report);
         let severity = severity_of(rule, selection);
         for d in &mut diagnostics[first..] {
             d.severity = severity;
         }
     }
-    let mut suppressions = crate::suppression::Suppressions::parse(&context);
-    let mut kept = suppressions.filter(&context, diagnostics);
+    let mut suppressions = crate::suppression::Suppressions::parse(context);
+    let mut kept = suppressions.filter(context, diagnostics);
     if is_enabled(&unused_suppression::RULE, selection) {
         let first = kept.len();
         let mut report = Report {
             rule: &unused_suppression::RULE,
             out: &mut kept,
         };
-        unused_suppression::report(&context, &suppressions, &mut report);
+        unused_suppression::report(context, &suppressions, &mut report);
         let severity = severity_of(&unused_suppression::RULE, selection);
         for d in &mut kept[first..] {
             d.severity = severity;
