@@ -206,6 +206,19 @@ impl<'a, 'c> Build<'a, 'c> {
             .flatten()
     }
 
+    /// The value the last ENV before `index` gives a variable, as written
+    /// (unquoted, variables not expanded: `/opt/venv/bin:$PATH`).
+    pub fn written_env_at(&self, index: usize, name: &str) -> Option<String> {
+        self.body()
+            .take_while(|&i| i < index)
+            .filter_map(|i| self.instruction(i))
+            .filter(|i| i.kind == InstructionKind::Env)
+            .flat_map(|i| i.pairs.iter())
+            .filter(|p| self.text(&p.name) == name)
+            .filter_map(|p| p.value.as_ref().map(|v| semantics::unquote(self.text(v))))
+            .last()
+    }
+
     /// The ENV value of a variable at the end of the stage.
     pub fn final_env(&self, name: &str) -> Option<String> {
         self.cx

@@ -195,7 +195,7 @@ pub fn path_dirs(build: &Build<'_, '_>) -> Vec<String> {
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    if let Some(path) = build.final_env("PATH") {
+    if let Some(path) = build.written_env_at(build.stage.instructions.end, "PATH") {
         dirs.extend(path.split(':').filter(|d| d.starts_with('/')).map(|d| {
             super::build::normalize(d)
         }));

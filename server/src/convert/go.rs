@@ -5,7 +5,7 @@
 use super::build::{basename, join, positionals, Build};
 use super::command::Entry;
 use super::packages::RuntimeLibraries;
-use super::{binary_command, distroless_checks, manifest, Artifact, NotOffered, Plan, RuntimeUser};
+use super::{binary_command, distroless_checks, manifest, NotOffered, Plan, RuntimeUser};
 use crate::knowledge::{distroless_image, Distroless, Family};
 use crate::semantics::shell::program_name;
 use crate::semantics::Command;
@@ -130,12 +130,12 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             "the binary `go build` writes has no name the conversion can find (use `-o`, or pass go.mod)",
         ));
     }
-    let (entrypoint, cmd, binary) = binary_command(build, entry, &binaries, "`go build`")?;
+    let (entrypoint, cmd, artifact) = binary_command(build, entry, &binaries, "`go build`")?;
     distroless_checks(build, entry)?;
     let source = builds
         .iter()
         .rev()
-        .find(|b| b.binary.as_deref() == Some(binary.as_str()))
+        .find(|b| b.binary.as_deref() == Some(artifact.from.as_str()))
         .or(builds.last())
         .ok_or_else(|| NotOffered::new("no `go build`"))?;
     if let Some(os) = build.env_of(source.index, source.command, "GOOS") {
@@ -171,7 +171,7 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             provided: &["libssl-dev"],
             static_binary: cgo_off,
         },
-        artifacts: vec![Artifact::same(&binary)],
+        artifacts: vec![artifact],
         env: Vec::new(),
         workdir: workdir.filter(|_| build.sets_workdir()),
         user: RuntimeUser::Existing("nonroot:nonroot".to_owned()),

@@ -890,14 +890,14 @@ fn distroless_checks(build: &Build<'_, '_>, entry: &Entry) -> Result<(), NotOffe
 }
 
 /// For a compiled program: rewrites the ENTRYPOINT/CMD whose program is the
-/// binary to the binary's path in the runtime stage. The program must be
-/// the binary.
+/// binary to the binary's path in the runtime stage, and returns the copy.
+/// The program must be the binary.
 fn binary_command(
     build: &Build<'_, '_>,
     entry: &Entry,
     binaries: &[String],
     what: &str,
-) -> Result<(Option<Vec<String>>, Option<Vec<String>>, String), NotOffered> {
+) -> Result<(Option<Vec<String>>, Option<Vec<String>>, Artifact), NotOffered> {
     let workdir = build
         .final_workdir()
         .ok_or_else(|| NotOffered::new("the working directory is not known"))?;
@@ -914,12 +914,15 @@ fn binary_command(
             "the image runs `{program}`, not the binary {what} makes"
         )));
     };
-    let binary = binary.clone();
+    let artifact = Artifact {
+        from: binary.clone(),
+        to: runtime_binary_path(binary),
+    };
     let rewrite = |line: &Option<CommandLine>, is_main: bool| -> Option<Vec<String>> {
         let mut items = line.as_ref()?.exec_items();
         if is_main {
             if let Some(first) = items.first_mut() {
-                first.clone_from(&binary);
+                first.clone_from(&artifact.to);
             }
         }
         Some(items)
@@ -928,6 +931,26 @@ fn binary_command(
     Ok((
         rewrite(&entry.entrypoint, entrypoint_is_main),
         rewrite(&entry.cmd, !entrypoint_is_main),
-        binary,
+        artifact,
     ))
+}
+
+/// Where a binary goes in the runtime stage: where it was when that is a
+/// bin folder or the root, else `/usr/local/bin` (a binary in the build's
+/// source or output tree would leave that tree's folders in the runtime).
+fn runtime_binary_path(path: &str) -> String {
+    const BIN: [&str; 7] = [
+        "/",
+        "/usr/local/bin",
+        "/usr/local/sbin",
+        "/usr/bin",
+        "/usr/sbin",
+        "/bin",
+        "/sbin",
+    ];
+    if BIN.contains(&build::dirname(path).as_str()) {
+        path.to_owned()
+    } else {
+        format!("/usr/local/bin/{}", build::basename(path))
+    }
 }

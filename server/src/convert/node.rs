@@ -118,6 +118,15 @@ fn classify(
     };
     let program = basename(first);
     let rest: Vec<String> = words.iter().skip(1).cloned().collect();
+    // An init process in front of the server (`tini --`).
+    if matches!(program, "tini" | "dumb-init" | "catatonit") {
+        let after: Vec<String> = rest
+            .iter()
+            .skip_while(|w| w.starts_with('-'))
+            .cloned()
+            .collect();
+        return classify(&after, package, depth + 1);
+    }
     if program == "node" || program == "nodejs" {
         return Ok(Runs::Server(node_script(&rest)));
     }

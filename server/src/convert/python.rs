@@ -134,7 +134,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             Target::Folder(join(&cwd, &folder))
         } else {
             let pip = invocation.name.text.as_str();
-            let path = build.env_of(index, command, "PATH").unwrap_or_default();
+            let path = build
+                .env_of(index, command, "PATH")
+                .or_else(|| build.written_env_at(index, "PATH"))
+                .unwrap_or_default();
             let virtual_env = build.env_of(index, command, "VIRTUAL_ENV");
             let in_venv = venvs.iter().find(|v| {
                 pip.starts_with(&format!("{v}/"))
@@ -196,7 +199,7 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             }
             if let Target::Venv(folder) = &target {
                 let on_path = build
-                    .final_env("PATH")
+                    .written_env_at(build.stage.instructions.end, "PATH")
                     .is_some_and(|p| p.split(':').any(|d| d == format!("{folder}/bin")));
                 let set_by_env = build
                     .indices_of(InstructionKind::Env)

@@ -4,10 +4,10 @@
 //! and runs on distroless `static`. The binary's name comes from `--bin`,
 //! the copied `Cargo.toml`, or the CMD when it names the binary's path.
 
-use super::build::{basename, dirname, join, positionals, Build};
+use super::build::{dirname, join, positionals, Build};
 use super::command::Entry;
 use super::packages::RuntimeLibraries;
-use super::{binary_command, distroless_checks, manifest, Artifact, NotOffered, Plan, RuntimeUser};
+use super::{binary_command, distroless_checks, manifest, NotOffered, Plan, RuntimeUser};
 use crate::knowledge::{distroless_image, Distroless, Family};
 use crate::semantics::shell::program_name;
 
@@ -167,14 +167,13 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             "the binary's name is not known: name it with `--bin`, or keep Cargo.toml beside the Dockerfile",
         ));
     }
-    let (entrypoint, cmd, binary) = binary_command(build, entry, &binaries, "`cargo`")?;
+    let (entrypoint, cmd, artifact) = binary_command(build, entry, &binaries, "`cargo`")?;
     distroless_checks(build, entry)?;
     let runtime = if musl {
         distroless_image(Distroless::Static, Some(build.info))
     } else {
         distroless_image(Distroless::Cc, Some(build.info))
     };
-    let _ = basename(&binary);
     Ok(Plan {
         toolchain: "Rust",
         runtime,
@@ -184,7 +183,7 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             provided: if musl { &[] } else { &["libssl-dev", "libstdc++*-dev", "libgcc*-dev"] },
             static_binary: false,
         },
-        artifacts: vec![Artifact::same(&binary)],
+        artifacts: vec![artifact],
         env: Vec::new(),
         workdir: build.final_workdir().filter(|_| build.sets_workdir()),
         user: RuntimeUser::Existing("nonroot:nonroot".to_owned()),

@@ -77,11 +77,15 @@ pub fn code_action(state: &State, params: &CodeActionParams) -> Option<CodeActio
     let support = state.support();
     let only = params.context.only.as_deref();
     let mut actions = Vec::new();
+    // One analysis at most, shared by the actions that need one.
+    let mut analysed = None;
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-        quick_fixes(state, &snapshot, uri, params, encoding, &mut actions);
+        quick_fixes(state, &snapshot, uri, params, encoding, &mut analysed, &mut actions);
     }
     if wanted(only, CodeActionKind::REFACTOR_REWRITE.as_str()) {
-        if let Some(action) = multistage_action(state, &snapshot, uri, params, encoding) {
+        if let Some(action) =
+            multistage_action(state, &snapshot, uri, params, encoding, &mut analysed)
+        {
             actions.push(CodeActionOrCommand::CodeAction(action));
         }
     }
@@ -113,12 +117,12 @@ fn quick_fixes(
     uri: &Uri,
     params: &CodeActionParams,
     encoding: Encoding,
+    analysed: &mut Option<Vec<crate::Diagnostic>>,
     actions: &mut Vec<CodeActionOrCommand>,
 ) {
     let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
         ..convert::offset(&snapshot.rope, params.range.end, encoding);
     // The client's diagnostics, or ours under the range when it sent none.
-    let mut analysed = None;
     let client_diagnostics: Vec<&Diagnostic> = params
         .context
         .diagnostics
@@ -141,7 +145,7 @@ fn quick_fixes(
             Some(NumberOrString::String(code)) => code.clone(),
             _ => continue,
         };
-        let fix = fix_of(snapshot, diagnostic, encoding, &mut analysed);
+        let fix = fix_of(snapshot, diagnostic, encoding, analysed);
         if let Some((title, applicability, edits)) = fix {
             let suffix = match applicability {
                 Applicability::Safe => "",
@@ -197,6 +201,7 @@ fn multistage_action(
     uri: &Uri,
     params: &CodeActionParams,
     encoding: Encoding,
+    analysed: &mut Option<Vec<crate::Diagnostic>>,
 ) -> Option<CodeAction> {
     let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
         ..convert::offset(&snapshot.rope, params.range.end, encoding);
@@ -216,8 +221,8 @@ fn multistage_action(
     let on_diagnostic = on_from
         || params.context.diagnostics.iter().any(|d| is_df310(&d))
         || (params.context.diagnostics.is_empty()
-            && snapshot
-                .analyze()
+            && analysed
+                .get_or_insert_with(|| snapshot.analyze())
                 .iter()
                 .any(|d| d.code == "DF310" && touches(&d.range)));
     if !on_diagnostic {
