@@ -53,14 +53,9 @@ fn options(dir: &Path, source: &str, select: &[&str]) -> Options {
 
 fn convert(source: &str, options: &Options) -> Result<String, String> {
     let document = Document::new(source);
-    dockfix::convert_to_multistage(
-        document.tree(),
-        document.shells().trees(),
-        source,
-        options,
-    )
-    .map(|conversion| fix::apply(source, [&conversion.fix]).0)
-    .map_err(|reason| reason.0)
+    dockfix::convert_to_multistage(document.tree(), document.shells().trees(), source, options)
+        .map(|conversion| fix::apply(source, [&conversion.fix]).0)
+        .map_err(|reason| reason.0)
 }
 
 /// Folders that hold package-manager caches and downloaded dependencies.
@@ -96,7 +91,12 @@ fn check_output(name: &str, dir: &Path, output: &str, expected: &Expected) {
     let build = &model.stages[0];
     let runtime = model.stages.last().unwrap();
     let build_from = &model.instructions[build.from];
-    let build_name = text(build_from.stage_name.as_ref().expect("the build stage is named"));
+    let build_name = text(
+        build_from
+            .stage_name
+            .as_ref()
+            .expect("the build stage is named"),
+    );
     let runtime_from = &model.instructions[runtime.from];
     assert_eq!(
         Some(text(&runtime_from.image.as_ref().unwrap().range)),
@@ -125,7 +125,11 @@ fn check_output(name: &str, dir: &Path, output: &str, expected: &Expected) {
                     format!("{}/{}", workdir.trim_end_matches('/'), dest)
                 };
                 let dest = dest.trim_end_matches(['/', '.']).to_owned();
-                sources.push(if dest.is_empty() { "/".to_owned() } else { dest });
+                sources.push(if dest.is_empty() {
+                    "/".to_owned()
+                } else {
+                    dest
+                });
             }
             _ => {}
         }
@@ -149,7 +153,9 @@ fn check_output(name: &str, dir: &Path, output: &str, expected: &Expected) {
                             assert_eq!(stage, build_name, "{name}: copies from another stage");
                             copies_from_build += 1;
                             assert!(
-                                !CACHES.iter().any(|c| is_under(path, c) || is_under(c, path)),
+                                !CACHES
+                                    .iter()
+                                    .any(|c| is_under(path, c) || is_under(c, path)),
                                 "{name}: copies the cache folder {path}"
                             );
                             if expected.compiled {
@@ -179,7 +185,10 @@ fn check_output(name: &str, dir: &Path, output: &str, expected: &Expected) {
             _ => {}
         }
     }
-    assert!(copies_from_build > 0, "{name}: nothing copied from the build");
+    assert!(
+        copies_from_build > 0,
+        "{name}: nothing copied from the build"
+    );
     let user = user.unwrap_or_else(|| panic!("{name}: no USER in the runtime stage"));
     let account = user.split(':').next().unwrap();
     assert!(
@@ -206,7 +215,10 @@ fn buildkit_accepts(python: &Path, text: &str) -> Result<(), String> {
     let file = tempfile::NamedTempFile::new().unwrap();
     fs::write(file.path(), text).unwrap();
     let output = std::process::Command::new(python)
-        .args(["-c", "import sys, dockerfile; dockerfile.parse_file(sys.argv[1])"])
+        .args([
+            "-c",
+            "import sys, dockerfile; dockerfile.parse_file(sys.argv[1])",
+        ])
         .arg(file.path())
         .output()
         .unwrap();
@@ -249,7 +261,7 @@ fn fixture_projects_convert_to_multi_stage_builds() {
             (None, Ok(output)) => {
                 converted += 1;
                 assert!(
-                    !diagnostics.is_empty() && diagnostics.iter().all(|d| d.fix.is_some()),
+                    diagnostics.first().is_some_and(|d| d.fix.is_some()),
                     "{name}: DF310 should fire with the conversion as its fix"
                 );
                 check_output(&name, &dir, &output, &expected);
@@ -258,7 +270,10 @@ fn fixture_projects_convert_to_multi_stage_builds() {
                 assert!(convert(&output, &again).is_err(), "{name}: converts twice");
                 let outcome = dockfix::fix_all(&source, &options, Applicability::Unsafe);
                 assert!(outcome.converged, "{name}: does not converge");
-                assert_eq!(outcome.text, output, "{name}: fix-all differs from the conversion");
+                assert_eq!(
+                    outcome.text, output,
+                    "{name}: fix-all differs from the conversion"
+                );
                 if let Some(python) = &python {
                     if let Err(error) = buildkit_accepts(python, &output) {
                         panic!("{name}: BuildKit rejects the output: {error}\n{output}");
@@ -272,7 +287,10 @@ fn fixture_projects_convert_to_multi_stage_builds() {
             (None, Err(reason)) => panic!("{name}: not converted: {reason}"),
         }
     }
-    assert!(converted >= 14 && refused >= 10, "{converted} converted, {refused} refused");
+    assert!(
+        converted >= 14 && refused >= 10,
+        "{converted} converted, {refused} refused"
+    );
 }
 
 fn options_for_output(dir: &Path, output: &str) -> Options {
@@ -290,7 +308,10 @@ fn the_context_files_wanted_follow_the_copies() {
         "web/package.json",
         "src/Api/Api.csproj",
     ] {
-        assert!(wanted.contains(&path.to_owned()), "{path} not in {wanted:?}");
+        assert!(
+            wanted.contains(&path.to_owned()),
+            "{path} not in {wanted:?}"
+        );
     }
     assert!(!wanted.iter().any(|w| w.contains("example.com")));
 }
@@ -307,9 +328,7 @@ fn a_copied_subfolder_maps_to_its_manifest() {
     );
     let output = convert(source, &options).unwrap();
     assert!(
-        output.contains(
-            "COPY --from=build /usr/src/app/target/release/svc /usr/local/bin/svc"
-        ),
+        output.contains("COPY --from=build /usr/src/app/target/release/svc /usr/local/bin/svc"),
         "{output}"
     );
     // Without the manifest, the CMD's path still names the binary.

@@ -115,7 +115,10 @@ pub fn read_context_files(
         if wanted.split('/').any(|part| part == "..") {
             continue;
         }
-        match wanted.rsplit_once('/').map_or(("", wanted.as_str()), |(d, f)| (d, f)) {
+        match wanted
+            .rsplit_once('/')
+            .map_or(("", wanted.as_str()), |(d, f)| (d, f))
+        {
             (dir, "*.csproj") => {
                 let Ok(entries) = std::fs::read_dir(folder.join(dir)) else {
                     continue;

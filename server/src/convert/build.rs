@@ -21,6 +21,9 @@ pub struct Build<'a, 'c> {
     pub info: &'a Image,
     /// Context files the caller read (path relative to the Dockerfile's folder).
     pub files: &'a BTreeMap<String, String>,
+    /// The working directory at each instruction of the stage and at its
+    /// end (index − the FROM's index), computed once.
+    workdirs: Vec<Option<String>>,
 }
 
 impl<'a, 'c> Build<'a, 'c> {
@@ -51,7 +54,9 @@ impl<'a, 'c> Build<'a, 'c> {
                     "the base image `{text}` depends on a build argument without a default"
                 )))
             }
-            semantics::Base::Stage(_) => return Err(NotOffered::new("the stage starts from another stage")),
+            semantics::Base::Stage(_) => {
+                return Err(NotOffered::new("the stage starts from another stage"))
+            }
         };
         let info = image.info.as_ref().ok_or_else(|| {
             NotOffered::new(format!(
@@ -62,14 +67,52 @@ impl<'a, 'c> Build<'a, 'c> {
         if facts.family == Family::Windows {
             return Err(NotOffered::new("Windows images are not converted"));
         }
-        Ok(Build {
+        let mut build = Build {
             cx,
             stage,
             facts,
             image,
             info,
             files: cx.files,
-        })
+            workdirs: Vec::new(),
+        };
+        build.workdirs = build.compute_workdirs();
+        Ok(build)
+    }
+
+    /// One pass over the stage: the working directory before each instruction.
+    fn compute_workdirs(&self) -> Vec<Option<String>> {
+        let mut current = Some(default_workdir(self.info).to_owned());
+        let mut out = Vec::new();
+        for i in self.stage.instructions.start..=self.stage.instructions.end {
+            out.push(current.clone());
+            let Some(instruction) = self.instruction(i) else {
+                continue;
+            };
+            if instruction.kind != InstructionKind::Workdir || i == self.stage.from {
+                continue;
+            }
+            let written = instruction
+                .arguments
+                .first()
+                .map(|r| semantics::unquote(self.text(r)))
+                .unwrap_or_default();
+            let expanded = if written.contains('$') {
+                let values = self
+                    .cx
+                    .semantics
+                    .variables_at(self.cx.model, self.cx.source, i);
+                semantics::expand(&written, &values)
+            } else {
+                Some(written)
+            };
+            current = match (expanded, current) {
+                (Some(path), Some(cwd)) => Some(join(&cwd, &path)),
+                (Some(path), None) if path.starts_with('/') => Some(normalize(&path)),
+                _ => None,
+            };
+        }
+        out
     }
 
     pub fn instruction(&self, index: usize) -> Option<&'a Instruction> {
@@ -120,27 +163,10 @@ impl<'a, 'c> Build<'a, 'c> {
     /// The working directory when instruction `index` runs (`None` when a
     /// WORKDIR uses a variable whose value is unknown).
     pub fn workdir_at(&self, index: usize) -> Option<String> {
-        let mut current = Some(default_workdir(self.info).to_owned());
-        for i in self.body().take_while(|&i| i < index) {
-            let Some(instruction) = self.instruction(i) else {
-                continue;
-            };
-            if instruction.kind != InstructionKind::Workdir {
-                continue;
-            }
-            let written = instruction
-                .arguments
-                .first()
-                .map(|r| semantics::unquote(self.text(r)))
-                .unwrap_or_default();
-            let values = self.cx.semantics.variables_at(self.cx.model, self.cx.source, i);
-            current = match (semantics::expand(&written, &values), current) {
-                (Some(path), Some(cwd)) => Some(join(&cwd, &path)),
-                (Some(path), None) if path.starts_with('/') => Some(normalize(&path)),
-                _ => None,
-            };
-        }
-        current
+        let at = index
+            .clamp(self.stage.instructions.start, self.stage.instructions.end)
+            .checked_sub(self.stage.instructions.start)?;
+        self.workdirs.get(at).cloned().flatten()
     }
 
     /// The working directory at the end of the stage (where CMD runs).
@@ -183,7 +209,11 @@ impl<'a, 'c> Build<'a, 'c> {
         }
         if program_name(&command.name.text) == "env" {
             let prefix = format!("{name}=");
-            if let Some(w) = command.arguments.iter().find(|w| w.text.starts_with(&prefix)) {
+            if let Some(w) = command
+                .arguments
+                .iter()
+                .find(|w| w.text.starts_with(&prefix))
+            {
                 return Some(w.text[prefix.len()..].to_owned());
             }
         }
@@ -267,8 +297,13 @@ impl<'a, 'c> Build<'a, 'c> {
             let Some(instruction) = self.instruction(index) else {
                 continue;
             };
-            if !matches!(instruction.kind, InstructionKind::Copy | InstructionKind::Add)
-                || instruction.flags.iter().any(|f| self.text(&f.name) == "from")
+            if !matches!(
+                instruction.kind,
+                InstructionKind::Copy | InstructionKind::Add
+            ) || instruction
+                .flags
+                .iter()
+                .any(|f| self.text(&f.name) == "from")
             {
                 continue;
             }
@@ -280,7 +315,8 @@ impl<'a, 'c> Build<'a, 'c> {
             };
             let written_dest = semantics::unquote(self.text(dest_range));
             let dest = join(&cwd, &written_dest);
-            let dest_is_dir = written_dest.ends_with('/') || sources.len() > 1 || written_dest == ".";
+            let dest_is_dir =
+                written_dest.ends_with('/') || sources.len() > 1 || written_dest == ".";
             for source in sources {
                 let source = semantics::unquote(self.text(source));
                 if source.contains("://") || source.contains('$') {
@@ -297,8 +333,7 @@ impl<'a, 'c> Build<'a, 'c> {
                 }
                 // A file: into the destination folder, or as the destination.
                 let base = source.rsplit('/').next().unwrap_or(&source);
-                if !source.is_empty()
-                    && (path == dest && !dest_is_dir || path == join(&dest, base))
+                if !source.is_empty() && (path == dest && !dest_is_dir || path == join(&dest, base))
                 {
                     out.push(source.clone());
                 }
@@ -422,7 +457,10 @@ pub fn normalize(path: &str) -> String {
 
 /// The last path component.
 pub fn basename(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
 }
 
 /// The folder holding `path`.

@@ -156,9 +156,9 @@ pub fn read_line(build: &Build<'_, '_>, index: usize) -> Option<CommandLine> {
             };
             let plain = simple
                 && !text.contains(SHELL_SYNTAX)
-                && commands.iter().all(|c| {
-                    c.name.literal && c.arguments.iter().all(|w| w.literal)
-                });
+                && commands
+                    .iter()
+                    .all(|c| c.name.literal && c.arguments.iter().all(|w| w.literal));
             if plain {
                 let command = commands.first()?;
                 let mut words: Vec<String> = std::iter::once(&command.name)
@@ -196,15 +196,22 @@ pub fn path_dirs(build: &Build<'_, '_>) -> Vec<String> {
     .map(|s| (*s).to_owned())
     .collect();
     if let Some(path) = build.written_env_at(build.stage.instructions.end, "PATH") {
-        dirs.extend(path.split(':').filter(|d| d.starts_with('/')).map(|d| {
-            super::build::normalize(d)
-        }));
+        dirs.extend(
+            path.split(':')
+                .filter(|d| d.starts_with('/'))
+                .map(|d| super::build::normalize(d)),
+        );
     }
     // Toolchain images put their bin folders on PATH.
     dirs.extend(
-        ["/go/bin", "/usr/local/go/bin", "/usr/local/cargo/bin", "/root/.cargo/bin"]
-            .iter()
-            .map(|s| (*s).to_owned()),
+        [
+            "/go/bin",
+            "/usr/local/go/bin",
+            "/usr/local/cargo/bin",
+            "/root/.cargo/bin",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned()),
     );
     dirs
 }

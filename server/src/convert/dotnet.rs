@@ -19,7 +19,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         if program_name(&name.text) != "dotnet" {
             continue;
         }
-        let first = positionals(args).first().map(|w| w.text.clone()).unwrap_or_default();
+        let first = positionals(args)
+            .first()
+            .map(|w| w.text.clone())
+            .unwrap_or_default();
         if first == "build" && !found {
             continue;
         }
@@ -38,9 +41,21 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             let text = word.text.as_str();
             let takes_value = matches!(
                 text,
-                "-o" | "--output" | "-c" | "--configuration" | "-r" | "--runtime" | "-f"
-                    | "--framework" | "-a" | "--arch" | "--os" | "-v" | "--verbosity"
-                    | "--version-suffix" | "--self-contained" | "--sc"
+                "-o" | "--output"
+                    | "-c"
+                    | "--configuration"
+                    | "-r"
+                    | "--runtime"
+                    | "-f"
+                    | "--framework"
+                    | "-a"
+                    | "--arch"
+                    | "--os"
+                    | "-v"
+                    | "--verbosity"
+                    | "--version-suffix"
+                    | "--self-contained"
+                    | "--sc"
             );
             let value = if takes_value {
                 let v = args.get(i).map(|w| w.text.clone());
@@ -51,7 +66,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             };
             if matches!(text, "-o" | "--output") {
                 output = value.map(|o| join(&cwd, &o));
-            } else if let Some(o) = text.strip_prefix("--output=").or_else(|| text.strip_prefix("-o:")) {
+            } else if let Some(o) = text
+                .strip_prefix("--output=")
+                .or_else(|| text.strip_prefix("-o:"))
+            {
                 output = Some(join(&cwd, o));
             } else if !text.starts_with('-') && text != "publish" && !takes_value {
                 project = Some(join(&cwd, text));
@@ -79,7 +97,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
     let program = argv.first().cloned().unwrap_or_default();
     let app = if program_name(&program) == "dotnet" {
         let dll = argv.get(1).filter(|a| a.ends_with(".dll")).ok_or_else(|| {
-            NotOffered::new(format!("the image runs `{}`, not a published app", argv.join(" ")))
+            NotOffered::new(format!(
+                "the image runs `{}`, not a published app",
+                argv.join(" ")
+            ))
         })?;
         join(&workdir, dll)
     } else {
@@ -136,7 +157,11 @@ fn csproj<'a>(build: &Build<'a, '_>, named: Option<&str>) -> Option<&'a str> {
             return Some(text);
         }
     }
-    let projects: Vec<&String> = build.files.keys().filter(|k| k.ends_with(".csproj")).collect();
+    let projects: Vec<&String> = build
+        .files
+        .keys()
+        .filter(|k| k.ends_with(".csproj"))
+        .collect();
     match projects.as_slice() {
         [one] => build.files.get(*one).map(String::as_str),
         _ => None,

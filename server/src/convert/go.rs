@@ -12,9 +12,26 @@ use crate::semantics::Command;
 
 /// `go build` options that take the next word as their value.
 const WITH_VALUE: &[&str] = &[
-    "-o", "-p", "-C", "-ldflags", "-gcflags", "-asmflags", "-gccgoflags", "-tags", "-mod",
-    "-modfile", "-pkgdir", "-buildmode", "-buildvcs", "-compiler", "-installsuffix", "-overlay",
-    "-pgo", "-toolexec", "-coverpkg", "-covermode",
+    "-o",
+    "-p",
+    "-C",
+    "-ldflags",
+    "-gcflags",
+    "-asmflags",
+    "-gccgoflags",
+    "-tags",
+    "-mod",
+    "-modfile",
+    "-pkgdir",
+    "-buildmode",
+    "-buildvcs",
+    "-compiler",
+    "-installsuffix",
+    "-overlay",
+    "-pgo",
+    "-toolexec",
+    "-coverpkg",
+    "-covermode",
 ];
 
 /// One `go build` and the binary it writes.
@@ -24,12 +41,19 @@ struct GoBuild<'a> {
     binary: Option<String>,
 }
 
-fn read_build<'a>(build: &Build<'_, '_>, index: usize, command: &'a Command) -> Result<GoBuild<'a>, NotOffered> {
+fn read_build<'a>(
+    build: &Build<'_, '_>,
+    index: usize,
+    command: &'a Command,
+) -> Result<GoBuild<'a>, NotOffered> {
     let (_, args) = command.effective();
     let mut output = None;
     let mut chdir = None;
     let mut packages = Vec::new();
-    let start = args.iter().position(|w| w.text == "build").map_or(0, |p| p + 1);
+    let start = args
+        .iter()
+        .position(|w| w.text == "build")
+        .map_or(0, |p| p + 1);
     let args: Vec<_> = args.get(start..).unwrap_or_default().iter().collect();
     let mut i = 0;
     while let Some(word) = args.get(i) {
@@ -144,10 +168,12 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         }
     }
     let cgo = build.env_of(source.index, source.command, "CGO_ENABLED");
-    let compiler = build
-        .system_packages()
-        .iter()
-        .any(|(_, _, p)| matches!(p.as_str(), "gcc" | "build-base" | "clang" | "musl-dev" | "build-essential"));
+    let compiler = build.system_packages().iter().any(|(_, _, p)| {
+        matches!(
+            p.as_str(),
+            "gcc" | "build-base" | "clang" | "musl-dev" | "build-essential"
+        )
+    });
     let cgo_off = match cgo.as_deref() {
         Some("0") => true,
         Some(_) => false,

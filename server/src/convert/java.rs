@@ -82,14 +82,18 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         ))
     })?;
     if jar.contains('$') {
-        return Err(NotOffered::new(format!("the jar `{jar}` is named by a variable")));
+        return Err(NotOffered::new(format!(
+            "the jar `{jar}` is named by a variable"
+        )));
     }
     let path = join(&workdir, &jar);
     let artifact = if jar.contains(['*', '?', '[']) {
         // The same pattern, into the same folder: the shell finds the jar as before.
         let folder = dirname(&path);
         if folder.contains(['*', '?', '[']) {
-            return Err(NotOffered::new(format!("the jar pattern `{jar}` spans folders")));
+            return Err(NotOffered::new(format!(
+                "the jar pattern `{jar}` spans folders"
+            )));
         }
         Artifact {
             from: path,

@@ -10,14 +10,15 @@ pub fn go_binary_name(go_mod: &str) -> Option<String> {
     let module = go_mod.lines().find_map(|line| {
         let line = line.trim();
         let rest = line.strip_prefix("module")?;
-        rest.starts_with([' ', '\t']).then(|| rest.trim().trim_matches('"'))
+        rest.starts_with([' ', '\t'])
+            .then(|| rest.trim().trim_matches('"'))
     })?;
     let mut parts: Vec<&str> = module.split('/').filter(|p| !p.is_empty()).collect();
     // A major-version suffix (`/v2`) is not part of the name.
     if parts.len() > 1
-        && parts
-            .last()
-            .is_some_and(|p| p.len() > 1 && p.starts_with('v') && p[1..].chars().all(|c| c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| {
+            p.len() > 1 && p.starts_with('v') && p[1..].chars().all(|c| c.is_ascii_digit())
+        })
     {
         parts.pop();
     }
@@ -123,7 +124,10 @@ pub fn csproj_is_web(csproj: &str) -> Option<bool> {
         .nth(1)?
         .trim_start()
         .trim_start_matches(['"', '\'']);
-    let sdk: String = sdk.chars().take_while(|c| *c != '"' && *c != '\'').collect();
+    let sdk: String = sdk
+        .chars()
+        .take_while(|c| *c != '"' && *c != '\'')
+        .collect();
     Some(sdk.eq_ignore_ascii_case("Microsoft.NET.Sdk.Web"))
 }
 
@@ -144,10 +148,15 @@ mod tests {
             Some(vec!["web-api".to_owned()])
         );
         assert_eq!(
-            cargo_binaries("[package]\nname = \"x\"\n[[bin]]\nname = \"server\"\npath = \"src/main.rs\"\n"),
+            cargo_binaries(
+                "[package]\nname = \"x\"\n[[bin]]\nname = \"server\"\npath = \"src/main.rs\"\n"
+            ),
             Some(vec!["server".to_owned()])
         );
-        assert_eq!(cargo_binaries("[workspace]\nmembers = [\"a\"]\n"), Some(vec![]));
+        assert_eq!(
+            cargo_binaries("[workspace]\nmembers = [\"a\"]\n"),
+            Some(vec![])
+        );
         assert_eq!(cargo_binaries("not toml ["), None);
         let package = package_json(
             r#"{"scripts": {"build": "tsc -p .", "start": "node dist/main.js"}, "dependencies": {"express": "^4"}, "devDependencies": {"typescript": "^5"}}"#,
@@ -166,6 +175,9 @@ mod tests {
             csproj_is_web("<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n</Project>"),
             Some(true)
         );
-        assert_eq!(csproj_is_web("<Project Sdk=\"Microsoft.NET.Sdk\">"), Some(false));
+        assert_eq!(
+            csproj_is_web("<Project Sdk=\"Microsoft.NET.Sdk\">"),
+            Some(false)
+        );
     }
 }

@@ -74,11 +74,13 @@ pub fn wanted_files(model: &crate::syntax::Dockerfile, source: &str) -> Vec<Stri
     const MANIFESTS: [&str; 4] = ["go.mod", "Cargo.toml", "package.json", "*.csproj"];
     let mut out: Vec<String> = MANIFESTS.iter().map(|m| (*m).to_owned()).collect();
     for instruction in &model.instructions {
-        if !matches!(instruction.kind, InstructionKind::Copy | InstructionKind::Add)
-            || instruction
-                .flags
-                .iter()
-                .any(|f| source.get(f.name.clone()) == Some("from"))
+        if !matches!(
+            instruction.kind,
+            InstructionKind::Copy | InstructionKind::Add
+        ) || instruction
+            .flags
+            .iter()
+            .any(|f| source.get(f.name.clone()) == Some("from"))
         {
             continue;
         }
@@ -194,9 +196,8 @@ impl Toolchain {
             "rust" => Toolchain::Rust,
             "node" => Toolchain::Node,
             "python" => Toolchain::Python,
-            "maven" | "gradle" | "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" => {
-                Toolchain::Java
-            }
+            "maven" | "gradle" | "eclipse-temurin" | "openjdk" | "amazoncorretto"
+            | "sapmachine" => Toolchain::Java,
             "mcr.microsoft.com/dotnet/sdk" => Toolchain::Dotnet,
             _ => return None,
         })
@@ -283,7 +284,10 @@ pub fn multistage(cx: &Context<'_>) -> Result<Conversion, NotOffered> {
     };
     for artifact in &plan.artifacts {
         let probe = artifact.from.split('*').next().unwrap_or(&artifact.from);
-        if let Some(mount) = build.in_cache_mount(build::dirname(probe).as_str()).or_else(|| build.in_cache_mount(probe)) {
+        if let Some(mount) = build
+            .in_cache_mount(build::dirname(probe).as_str())
+            .or_else(|| build.in_cache_mount(probe))
+        {
             return Err(NotOffered::new(format!(
                 "`{}` is in the cache mount `{mount}`, so it is not in the build stage's image",
                 artifact.from
@@ -304,21 +308,75 @@ pub fn multistage(cx: &Context<'_>) -> Result<Conversion, NotOffered> {
 /// in the build stage.
 fn is_build_env(name: &str) -> bool {
     const EXACT: &[&str] = &[
-        "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOFLAGS", "GOPROXY", "GOPRIVATE", "GONOSUMDB",
-        "GONOPROXY", "GOSUMDB", "GO111MODULE", "GOPATH", "GOROOT", "GOCACHE", "GOMODCACHE",
-        "GOBIN", "GOTOOLCHAIN", "GOEXPERIMENT", "GOWORK", "GOINSECURE", "GOLANG_VERSION",
-        "RUSTFLAGS", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "RUSTC_WRAPPER", "RUST_VERSION",
-        "NODE_VERSION", "YARN_VERSION", "PNPM_HOME", "PYTHON_VERSION", "PYTHON_SHA256",
-        "PYTHON_PIP_VERSION", "PYTHON_GET_PIP_URL", "PYTHON_GET_PIP_SHA256",
-        "PYTHON_SETUPTOOLS_VERSION", "GPG_KEY", "JAVA_HOME", "JAVA_VERSION", "M2_HOME",
-        "DOTNET_NOLOGO", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_SDK_VERSION",
-        "DOTNET_GENERATE_ASPNET_CERTIFICATE", "DOTNET_USE_POLLING_FILE_WATCHER",
-        "DEBIAN_FRONTEND", "CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS",
-        "PKG_CONFIG_PATH", "MAKEFLAGS", "VIRTUAL_ENV",
+        "GOOS",
+        "GOARCH",
+        "GOARM",
+        "GOAMD64",
+        "GOFLAGS",
+        "GOPROXY",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GONOPROXY",
+        "GOSUMDB",
+        "GO111MODULE",
+        "GOPATH",
+        "GOROOT",
+        "GOCACHE",
+        "GOMODCACHE",
+        "GOBIN",
+        "GOTOOLCHAIN",
+        "GOEXPERIMENT",
+        "GOWORK",
+        "GOINSECURE",
+        "GOLANG_VERSION",
+        "RUSTFLAGS",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC_WRAPPER",
+        "RUST_VERSION",
+        "NODE_VERSION",
+        "YARN_VERSION",
+        "PNPM_HOME",
+        "PYTHON_VERSION",
+        "PYTHON_SHA256",
+        "PYTHON_PIP_VERSION",
+        "PYTHON_GET_PIP_URL",
+        "PYTHON_GET_PIP_SHA256",
+        "PYTHON_SETUPTOOLS_VERSION",
+        "GPG_KEY",
+        "JAVA_HOME",
+        "JAVA_VERSION",
+        "M2_HOME",
+        "DOTNET_NOLOGO",
+        "DOTNET_SKIP_FIRST_TIME_EXPERIENCE",
+        "DOTNET_SDK_VERSION",
+        "DOTNET_GENERATE_ASPNET_CERTIFICATE",
+        "DOTNET_USE_POLLING_FILE_WATCHER",
+        "DEBIAN_FRONTEND",
+        "CC",
+        "CXX",
+        "CFLAGS",
+        "CXXFLAGS",
+        "CPPFLAGS",
+        "LDFLAGS",
+        "PKG_CONFIG_PATH",
+        "MAKEFLAGS",
+        "VIRTUAL_ENV",
     ];
     const PREFIXES: &[&str] = &[
-        "CGO_", "CARGO_", "NPM_CONFIG_", "npm_config_", "YARN_", "PIP_", "PIPENV_", "POETRY_",
-        "UV_", "MAVEN_", "GRADLE_", "DOTNET_CLI_", "NUGET_",
+        "CGO_",
+        "CARGO_",
+        "NPM_CONFIG_",
+        "npm_config_",
+        "YARN_",
+        "PIP_",
+        "PIPENV_",
+        "POETRY_",
+        "UV_",
+        "MAVEN_",
+        "GRADLE_",
+        "DOTNET_CLI_",
+        "NUGET_",
     ];
     EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
@@ -343,10 +401,22 @@ struct Layout {
 
 impl Layout {
     fn new(build: &Build<'_, '_>, entry: &Entry, plan: &Plan) -> Result<Layout, NotOffered> {
-        let copied: Vec<&str> = plan.artifacts.iter().map(|a| a.to.trim_end_matches('/')).collect();
+        let copied: Vec<&str> = plan
+            .artifacts
+            .iter()
+            .map(|a| a.to.trim_end_matches('/'))
+            .collect();
         let last_run = build.last_run();
+        // For each instruction: does one after it stay in the build stage?
+        let body: Vec<usize> = build.body().collect();
+        let mut kept_after = vec![false; body.len()];
+        let mut any = false;
+        for (slot, &index) in body.iter().enumerate().rev() {
+            kept_after[slot] = any;
+            any = any || stays_in_build(build, index, last_run, &copied);
+        }
         let mut fates: Vec<(usize, Fate)> = Vec::new();
-        for index in build.body() {
+        for (slot, &index) in body.iter().enumerate() {
             let Some(instruction) = build.instruction(index) else {
                 continue;
             };
@@ -369,8 +439,15 @@ impl Layout {
                         .unwrap_or_default();
                     let dest = build.workdir_at(index).map(|cwd| build::join(&cwd, &dest));
                     match dest {
-                        Some(dest) if copied.iter().any(|c| build::is_under(&dest, c)) => Fate::Keep,
-                        Some(_) if instruction.flags.iter().any(|f| build.text(&f.name) == "chown") => {
+                        Some(dest) if copied.iter().any(|c| build::is_under(&dest, c)) => {
+                            Fate::Keep
+                        }
+                        Some(_)
+                            if instruction
+                                .flags
+                                .iter()
+                                .any(|f| build.text(&f.name) == "chown") =>
+                        {
                             return Err(NotOffered::new(format!(
                                 "the COPY on line {} sets an owner the runtime image may not have",
                                 instruction.start_row + 1
@@ -396,7 +473,7 @@ impl Layout {
                     if runtime.is_empty() {
                         Fate::Keep
                     } else if runtime.len() == instruction.pairs.len()
-                        && !fates_after_keep(build, index, last_run, &copied)
+                        && !kept_after.get(slot).copied().unwrap_or(true)
                     {
                         Fate::Move
                     } else {
@@ -416,52 +493,47 @@ impl Layout {
     }
 }
 
-/// Whether an instruction after `index` stays in the build stage (so an ENV
-/// before it may matter to the build).
-fn fates_after_keep(
+/// Whether an instruction stays in the build stage in a way that may need
+/// the ENV values before it.
+fn stays_in_build(
     build: &Build<'_, '_>,
     index: usize,
     last_run: Option<usize>,
     copied: &[&str],
 ) -> bool {
-    build.body().filter(|&i| i > index).any(|i| {
-        let Some(instruction) = build.instruction(i) else {
-            return false;
-        };
-        match instruction.kind {
-            InstructionKind::Label
-            | InstructionKind::Maintainer
-            | InstructionKind::Volume
-            | InstructionKind::Stopsignal
-            | InstructionKind::Healthcheck
-            | InstructionKind::Expose
-            | InstructionKind::Cmd
-            | InstructionKind::Entrypoint => false,
-            InstructionKind::Env => {
-                // An ENV that is itself only for run time does not hold this one back.
-                instruction
-                    .pairs
-                    .iter()
-                    .any(|p| is_build_env(build.text(&p.name)))
+    let Some(instruction) = build.instruction(index) else {
+        return false;
+    };
+    match instruction.kind {
+        InstructionKind::Label
+        | InstructionKind::Maintainer
+        | InstructionKind::Volume
+        | InstructionKind::Stopsignal
+        | InstructionKind::Healthcheck
+        | InstructionKind::Expose
+        | InstructionKind::Cmd
+        | InstructionKind::Entrypoint => false,
+        // An ENV that is itself only for run time does not hold one back.
+        InstructionKind::Env => instruction
+            .pairs
+            .iter()
+            .any(|p| is_build_env(build.text(&p.name))),
+        InstructionKind::Copy | InstructionKind::Add => {
+            if last_run.is_some_and(|r| index < r) {
+                return true;
             }
-            InstructionKind::Copy | InstructionKind::Add => {
-                let after_build = last_run.is_none_or(|r| i > r);
-                if !after_build {
-                    return true;
-                }
-                let dest = instruction
-                    .arguments
-                    .last()
-                    .map(|r| crate::semantics::unquote(build.text(r)))
-                    .unwrap_or_default();
-                build
-                    .workdir_at(i)
-                    .map(|cwd| build::join(&cwd, &dest))
-                    .is_none_or(|dest| copied.iter().any(|c| build::is_under(&dest, c)))
-            }
-            _ => true,
+            let dest = instruction
+                .arguments
+                .last()
+                .map(|r| crate::semantics::unquote(build.text(r)))
+                .unwrap_or_default();
+            build
+                .workdir_at(index)
+                .map(|cwd| build::join(&cwd, &dest))
+                .is_none_or(|dest| copied.iter().any(|c| build::is_under(&dest, c)))
         }
-    })
+        _ => true,
+    }
 }
 
 /// The comment lines right above an instruction (no blank line between),
@@ -482,12 +554,10 @@ fn attached_comments_start(build: &Build<'_, '_>, index: usize) -> usize {
             break;
         }
         let line = cx.text(&(previous_start..start));
+        let comments = &cx.model.comments;
+        let first = comments.partition_point(|c| c.start < previous_start);
         let is_comment = line.trim_start().starts_with('#')
-            && cx
-                .model
-                .comments
-                .iter()
-                .any(|c| c.start >= previous_start && c.start < start);
+            && comments.get(first).is_some_and(|c| c.start < start);
         if !is_comment {
             break;
         }
@@ -645,8 +715,12 @@ fn render(
                 }
                 let text = moved_text(build, *index, eol);
                 match (fate, instruction.kind) {
-                    (Fate::Replace, _) => command_comments.push_str(&comments_text(build, *index, eol)),
-                    (_, InstructionKind::Label | InstructionKind::Maintainer) => meta.push_str(&text),
+                    (Fate::Replace, _) => {
+                        command_comments.push_str(&comments_text(build, *index, eol))
+                    }
+                    (_, InstructionKind::Label | InstructionKind::Maintainer) => {
+                        meta.push_str(&text)
+                    }
                     (_, InstructionKind::Env) => env.push_str(&text),
                     (_, InstructionKind::Copy | InstructionKind::Add) => {
                         files.push_str(&absolute_copy(build, *index, eol)?)
@@ -660,7 +734,10 @@ fn render(
     // the end would join the runtime stage to it.
     if let Some(last) = cx.model.instructions.last() {
         let last_index = cx.model.instructions.len() - 1;
-        if layout.fate(last_index).is_none_or(|f| matches!(f, Fate::Keep | Fate::Duplicate(_))) {
+        if layout
+            .fate(last_index)
+            .is_none_or(|f| matches!(f, Fate::Keep | Fate::Duplicate(_)))
+        {
             if let Some(escape) = cx.dangling_escape(last) {
                 edits.push(Edit::delete(escape..escape + cx.model.escape.len_utf8()));
             }
@@ -692,7 +769,8 @@ fn render(
     if plan.libraries.installs {
         for tool in ["curl", "wget"] {
             let busybox = plan.family == Family::Alpine && tool == "wget";
-            if programs.iter().any(|p| p == tool) && !busybox && !packages.iter().any(|p| p == tool) {
+            if programs.iter().any(|p| p == tool) && !busybox && !packages.iter().any(|p| p == tool)
+            {
                 packages.push(tool.to_owned());
             }
         }
@@ -701,7 +779,9 @@ fn render(
         body.push_str(&line);
         body.push_str(eol);
     } else if !packages.is_empty() {
-        return Err(NotOffered::new("the runtime image's package manager is not known"));
+        return Err(NotOffered::new(
+            "the runtime image's package manager is not known",
+        ));
     }
     let user = match &plan.user {
         RuntimeUser::Existing(user) => user.clone(),
@@ -751,7 +831,9 @@ fn render(
     if !before.is_empty() && !before.ends_with('\n') {
         appended.push_str(eol);
     }
-    if !before.trim_end_matches(['\n', '\r']).is_empty() && !before.ends_with(&format!("{eol}{eol}")) {
+    if !before.trim_end_matches(['\n', '\r']).is_empty()
+        && !before.ends_with(&format!("{eol}{eol}"))
+    {
         appended.push_str(eol);
     }
     appended.push_str(&stage);
@@ -798,13 +880,18 @@ fn absolute_copy(build: &Build<'_, '_>, index: usize, eol: &str) -> Result<Strin
     let written = crate::semantics::unquote(build.text(dest_range));
     let cwd = build.workdir_at(index).ok_or_else(unreadable)?;
     let mut dest = build::join(&cwd, &written);
-    if (written.ends_with('/') || written == "." || instruction.arguments.len() > 2) && dest != "/" {
+    if (written.ends_with('/') || written == "." || instruction.arguments.len() > 2) && dest != "/"
+    {
         dest.push('/');
     }
     let comments = comments_text(build, index, eol);
     let cx = build.cx;
     let before = cx.logical_text(&(instruction.range.start..dest_range.start));
-    Ok(format!("{comments}{}{}{eol}", before.trim_end().to_owned() + " ", quote_path(&dest)))
+    Ok(format!(
+        "{comments}{}{}{eol}",
+        before.trim_end().to_owned() + " ",
+        quote_path(&dest)
+    ))
 }
 
 /// A path as a COPY argument (quoted when it has blanks).
@@ -825,7 +912,11 @@ fn programs_run(build: &Build<'_, '_>, entry: &Entry, plan: &Plan) -> Vec<String
         }
         if items.first().is_some_and(|f| f == "/bin/sh") {
             if let Some(script) = items.get(2) {
-                out.extend(script.split_whitespace().map(|w| build::basename(w).to_owned()));
+                out.extend(
+                    script
+                        .split_whitespace()
+                        .map(|w| build::basename(w).to_owned()),
+                );
             }
         }
     }
@@ -902,9 +993,9 @@ fn binary_command(
         .final_workdir()
         .ok_or_else(|| NotOffered::new("the working directory is not known"))?;
     let dirs = command::path_dirs(build);
-    let main = entry.main().ok_or_else(|| {
-        NotOffered::new("no CMD or ENTRYPOINT says what the image runs")
-    })?;
+    let main = entry
+        .main()
+        .ok_or_else(|| NotOffered::new("no CMD or ENTRYPOINT says what the image runs"))?;
     let words = main
         .words()
         .ok_or_else(|| NotOffered::new("the command needs a shell"))?;

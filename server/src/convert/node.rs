@@ -60,7 +60,10 @@ fn manager_of(program: &str) -> Option<Manager> {
 /// `npm ci`, `npm install` (not global), `yarn [install]`, `pnpm install`.
 fn is_install(manager: Manager, command: &Command) -> bool {
     let (_, args) = command.effective();
-    if args.iter().any(|w| matches!(w.text.as_str(), "-g" | "--global")) {
+    if args
+        .iter()
+        .any(|w| matches!(w.text.as_str(), "-g" | "--global"))
+    {
         return false;
     }
     let first = positionals(args).first().map_or("", |w| w.text.as_str());
@@ -76,10 +79,17 @@ fn is_install(manager: Manager, command: &Command) -> bool {
 fn script_of(manager: Manager, args: &[String]) -> Option<String> {
     let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     match (manager, positional.as_slice()) {
-        (_, [first, name, ..]) if matches!(first.as_str(), "run" | "run-script") => Some((*name).clone()),
-        (Manager::Npm, [first, ..]) if matches!(first.as_str(), "start" | "test") => Some((*first).clone()),
+        (_, [first, name, ..]) if matches!(first.as_str(), "run" | "run-script") => {
+            Some((*name).clone())
+        }
+        (Manager::Npm, [first, ..]) if matches!(first.as_str(), "start" | "test") => {
+            Some((*first).clone())
+        }
         (Manager::Yarn | Manager::Pnpm, [first, ..])
-            if !matches!(first.as_str(), "install" | "add" | "remove" | "exec" | "dlx") =>
+            if !matches!(
+                first.as_str(),
+                "install" | "add" | "remove" | "exec" | "dlx"
+            ) =>
         {
             Some((*first).clone())
         }
@@ -95,7 +105,10 @@ fn node_script(args: &[String]) -> Option<String> {
         if arg == "-e" || arg == "--eval" || arg == "-p" || arg == "--print" {
             return None;
         }
-        if matches!(arg.as_str(), "-r" | "--require" | "--import" | "--loader" | "--experimental-loader") {
+        if matches!(
+            arg.as_str(),
+            "-r" | "--require" | "--import" | "--loader" | "--experimental-loader"
+        ) {
             i += 1;
             continue;
         }
@@ -131,21 +144,29 @@ fn classify(
         return Ok(Runs::Server(node_script(&rest)));
     }
     if program == "npx" {
-        return classify(&rest.iter().filter(|w| !w.starts_with('-')).cloned().collect::<Vec<_>>(), package, depth);
+        return classify(
+            &rest
+                .iter()
+                .filter(|w| !w.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>(),
+            package,
+            depth,
+        );
     }
     if let Some(manager) = manager_of(program) {
-        let script = script_of(manager, &rest).ok_or_else(|| {
-            NotOffered::new(format!("the image runs `{}`", words.join(" ")))
-        })?;
+        let script = script_of(manager, &rest)
+            .ok_or_else(|| NotOffered::new(format!("the image runs `{}`", words.join(" "))))?;
         let package = package.ok_or_else(|| {
             NotOffered::new(format!(
                 "the image runs `{}`, and package.json (beside the Dockerfile) says what that is",
                 words.join(" ")
             ))
         })?;
-        let text = package.scripts.get(&script).ok_or_else(|| {
-            NotOffered::new(format!("package.json has no `{script}` script"))
-        })?;
+        let text = package
+            .scripts
+            .get(&script)
+            .ok_or_else(|| NotOffered::new(format!("package.json has no `{script}` script")))?;
         let commands = manifest::script_commands(text);
         let last = commands.last().cloned().unwrap_or_default();
         if depth > 3 {
@@ -201,13 +222,23 @@ fn output_folder(package: &PackageJson, build_script: &str) -> Option<String> {
         };
         let sub = words.get(1).map(String::as_str);
         let folder = match (program, sub) {
-            ("react-scripts" | "react-app-rewired" | "craco", Some("build")) => Some("build".to_owned()),
-            ("vite", Some("build")) => Some(option(&["--outDir"]).unwrap_or_else(|| "dist".to_owned())),
-            ("vue-cli-service", Some("build")) => Some(option(&["--dest"]).unwrap_or_else(|| "dist".to_owned())),
+            ("react-scripts" | "react-app-rewired" | "craco", Some("build")) => {
+                Some("build".to_owned())
+            }
+            ("vite", Some("build")) => {
+                Some(option(&["--outDir"]).unwrap_or_else(|| "dist".to_owned()))
+            }
+            ("vue-cli-service", Some("build")) => {
+                Some(option(&["--dest"]).unwrap_or_else(|| "dist".to_owned()))
+            }
             ("gatsby", Some("build")) => Some("public".to_owned()),
             ("astro", Some("build")) => Some("dist".to_owned()),
-            ("parcel", Some("build")) => Some(option(&["--dist-dir", "-d"]).unwrap_or_else(|| "dist".to_owned())),
-            ("next", Some("export")) => Some(option(&["-o", "--outdir"]).unwrap_or_else(|| "out".to_owned())),
+            ("parcel", Some("build")) => {
+                Some(option(&["--dist-dir", "-d"]).unwrap_or_else(|| "dist".to_owned()))
+            }
+            ("next", Some("export")) => {
+                Some(option(&["-o", "--outdir"]).unwrap_or_else(|| "out".to_owned()))
+            }
             ("npm" | "yarn" | "pnpm", _) => {
                 let manager = manager_of(program)?;
                 let script = script_of(manager, &words[1..])?;
@@ -274,7 +305,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
     };
     let workdir = build.final_workdir();
     let served = match &runs {
-        Runs::Static(folder) => folder.clone().or_else(|| folder_of_static(&entry.argv().unwrap_or_default())),
+        Runs::Static(folder) => folder
+            .clone()
+            .or_else(|| folder_of_static(&entry.argv().unwrap_or_default())),
         _ => None,
     };
     match (runs, &build_script) {
@@ -288,13 +321,18 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
                 })?;
             static_site(build, &app, &folder)
         }
-        (Runs::Nothing, None) => Err(NotOffered::new("no CMD or ENTRYPOINT says what the image runs")),
+        (Runs::Nothing, None) => Err(NotOffered::new(
+            "no CMD or ENTRYPOINT says what the image runs",
+        )),
         (Runs::Static(_), None) => Err(NotOffered::new(
             "the image serves files, and no `npm run build` makes them",
         )),
         (Runs::Server(script), _) => {
             let tag = runtime_variant_tag(build.info, build.tag()).ok_or_else(|| {
-                NotOffered::new(format!("no slim variant of `{}` is known", build.image.reference))
+                NotOffered::new(format!(
+                    "no slim variant of `{}` is known",
+                    build.image.reference
+                ))
             })?;
             let runtime = format!("{}:{tag}", build.image.name);
             let omitted = install_omits_dev(build, install_index, install_command);
@@ -337,8 +375,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
                 let path = join(workdir.as_deref().unwrap_or(&app), s);
                 let relative = path.strip_prefix(&format!("{app}/"))?.to_owned();
                 let top = relative.split('/').next()?.to_owned();
-                (relative.contains('/') && OUTPUT_FOLDERS.contains(&top.as_str()) && build_script.is_some())
-                    .then_some(top)
+                (relative.contains('/')
+                    && OUTPUT_FOLDERS.contains(&top.as_str())
+                    && build_script.is_some())
+                .then_some(top)
             });
             if let Some(s) = script.as_deref() {
                 let path = join(workdir.as_deref().unwrap_or(&app), s);

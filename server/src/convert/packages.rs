@@ -86,7 +86,11 @@ const RUNTIME_LIBRARY: &[(Family, &str, &str)] = &[
     (Family::Alpine, "postgresql-dev", "libpq"),
     (Family::Alpine, "libpq-dev", "libpq"),
     (Family::Alpine, "mariadb-dev", "mariadb-connector-c"),
-    (Family::Alpine, "mariadb-connector-c-dev", "mariadb-connector-c"),
+    (
+        Family::Alpine,
+        "mariadb-connector-c-dev",
+        "mariadb-connector-c",
+    ),
     (Family::Alpine, "jpeg-dev", "libjpeg-turbo"),
     (Family::Alpine, "libjpeg-turbo-dev", "libjpeg-turbo"),
     (Family::Alpine, "libxml2-dev", "libxml2"),
@@ -148,8 +152,7 @@ pub fn runtime_packages(
                     continue;
                 }
             }
-        } else if (is_build_tool(&base) || HELPERS.contains(&base.as_str())) && !needed_by_command
-        {
+        } else if (is_build_tool(&base) || HELPERS.contains(&base.as_str())) && !needed_by_command {
             continue;
         } else if base == "tzdata" && !runtime.installs {
             // Distroless images ship the time zone database.

@@ -46,7 +46,16 @@ const PROVIDED: &[&str] = &[
 ];
 
 /// Installers the conversion does not follow.
-const OTHER_INSTALLERS: &[&str] = &["poetry", "pipenv", "uv", "pdm", "conda", "mamba", "micromamba", "hatch"];
+const OTHER_INSTALLERS: &[&str] = &[
+    "poetry",
+    "pipenv",
+    "uv",
+    "pdm",
+    "conda",
+    "mamba",
+    "micromamba",
+    "hatch",
+];
 
 /// Where pip puts packages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +81,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
     for (index, command) in build.run_commands() {
         let (name, args) = command.effective();
         let program = program_name(&name.text);
-        let sub = args.iter().find(|w| !w.text.starts_with('-')).map_or("", |w| w.text.as_str());
+        let sub = args
+            .iter()
+            .find(|w| !w.text.starts_with('-'))
+            .map_or("", |w| w.text.as_str());
         if OTHER_INSTALLERS.contains(&program)
             && matches!(sub, "install" | "sync" | "add" | "pip" | "create" | "env")
         {
@@ -84,7 +96,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         // `python -m venv V`, `virtualenv V`.
         let venv = if program.starts_with("python")
             && args.first().is_some_and(|w| w.text == "-m")
-            && args.get(1).is_some_and(|w| w.text == "venv" || w.text == "virtualenv")
+            && args
+                .get(1)
+                .is_some_and(|w| w.text == "venv" || w.text == "virtualenv")
         {
             args.iter().skip(2).find(|w| !w.text.starts_with('-'))
         } else if program == "virtualenv" {
@@ -93,7 +107,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             None
         };
         if let Some(folder) = venv {
-            let cwd = cwd.clone().ok_or_else(|| NotOffered::new("the virtualenv's folder is not known"))?;
+            let cwd = cwd
+                .clone()
+                .ok_or_else(|| NotOffered::new("the virtualenv's folder is not known"))?;
             if !folder.literal {
                 return Err(NotOffered::new("the virtualenv's folder is not known"));
             }
@@ -127,13 +143,19 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         let cwd = cwd.ok_or_else(|| NotOffered::new("the folder pip runs in is not known"))?;
         let target = if let Some(prefix) = invocation.option_values("--prefix", None).pop() {
             Target::Prefix(join(&cwd, &prefix))
-        } else if let Some(folder) = invocation
-            .option_values("--target", Some('t'))
-            .pop()
-        {
+        } else if let Some(folder) = invocation.option_values("--target", Some('t')).pop() {
             Target::Folder(join(&cwd, &folder))
         } else {
             let pip = invocation.name.text.as_str();
+            if venvs.is_empty() {
+                if pip.starts_with('/') {
+                    return Err(NotOffered::new(format!(
+                        "pip runs as `{pip}`, which a new virtualenv would not replace"
+                    )));
+                }
+                targets.push((index, Target::System));
+                continue;
+            }
             let path = build
                 .env_of(index, command, "PATH")
                 .or_else(|| build.written_env_at(index, "PATH"))
@@ -226,7 +248,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
     }
     artifacts.push(Artifact::same(&app));
     let tag = runtime_variant_tag(build.info, build.tag()).ok_or_else(|| {
-        NotOffered::new(format!("no slim variant of `{}` is known", build.image.reference))
+        NotOffered::new(format!(
+            "no slim variant of `{}` is known",
+            build.image.reference
+        ))
     })?;
     Ok(Plan {
         toolchain: "Python",
@@ -243,7 +268,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         },
         artifacts,
         env,
-        workdir: build.final_workdir().filter(|_| build.sets_workdir()).or(Some(app)),
+        workdir: build
+            .final_workdir()
+            .filter(|_| build.sets_workdir())
+            .or(Some(app)),
         user: RuntimeUser::Create,
         entrypoint: entry.entrypoint.as_ref().map(CommandLine::exec_items),
         cmd: entry.cmd.as_ref().map(CommandLine::exec_items),
@@ -255,19 +283,27 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
 /// The folder the app's files are copied to: the destination of `COPY .`,
 /// else the working directory.
 fn app_folder(build: &Build<'_, '_>) -> Result<String, NotOffered> {
-    for index in build.indices_of(InstructionKind::Copy).into_iter().chain(build.indices_of(InstructionKind::Add)) {
+    for index in build
+        .indices_of(InstructionKind::Copy)
+        .into_iter()
+        .chain(build.indices_of(InstructionKind::Add))
+    {
         let Some(instruction) = build.instruction(index) else {
             continue;
         };
-        if instruction.flags.iter().any(|f| build.text(&f.name) == "from") {
+        if instruction
+            .flags
+            .iter()
+            .any(|f| build.text(&f.name) == "from")
+        {
             continue;
         }
         let Some((dest, sources)) = instruction.arguments.split_last() else {
             continue;
         };
-        let whole = sources.iter().any(|s| {
-            clean_context_path(&crate::semantics::unquote(build.text(s))).is_empty()
-        });
+        let whole = sources
+            .iter()
+            .any(|s| clean_context_path(&crate::semantics::unquote(build.text(s))).is_empty());
         if whole {
             let cwd = build
                 .workdir_at(index)

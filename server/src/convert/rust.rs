@@ -13,10 +13,34 @@ use crate::semantics::shell::program_name;
 
 /// `cargo build`/`cargo install` options that take the next word as their value.
 const WITH_VALUE: &[&str] = &[
-    "--bin", "--package", "-p", "--target", "--target-dir", "--profile", "--manifest-path",
-    "--features", "-F", "--jobs", "-j", "--color", "--config", "-Z", "--root", "--path",
-    "--example", "--test", "--bench", "--message-format", "--exclude", "--index", "--registry",
-    "--git", "--branch", "--tag", "--rev", "--version",
+    "--bin",
+    "--package",
+    "-p",
+    "--target",
+    "--target-dir",
+    "--profile",
+    "--manifest-path",
+    "--features",
+    "-F",
+    "--jobs",
+    "-j",
+    "--color",
+    "--config",
+    "-Z",
+    "--root",
+    "--path",
+    "--example",
+    "--test",
+    "--bench",
+    "--message-format",
+    "--exclude",
+    "--index",
+    "--registry",
+    "--git",
+    "--branch",
+    "--tag",
+    "--rev",
+    "--version",
 ];
 
 #[derive(Default)]
@@ -69,7 +93,9 @@ fn parse(args: &[crate::semantics::Word]) -> CargoArgs {
             "--manifest-path" => out.manifest_path = value,
             "--root" => out.root = value,
             "--path" => out.path = value,
-            "--bins" | "--workspace" | "--all" | "--examples" | "--all-targets" => out.several = true,
+            "--bins" | "--workspace" | "--all" | "--examples" | "--all-targets" => {
+                out.several = true
+            }
             _ => {}
         }
     }
@@ -86,7 +112,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             continue;
         }
         let cargo = parse(args);
-        let first = positionals(args).first().map(|w| w.text.clone()).unwrap_or_default();
+        let first = positionals(args)
+            .first()
+            .map(|w| w.text.clone())
+            .unwrap_or_default();
         if first != "build" && !(first == "install" && cargo.path.is_some()) {
             continue;
         }
@@ -159,7 +188,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         let _ = cargo.several;
     }
     if !found {
-        return Err(NotOffered::new("no `cargo build` or `cargo install --path`"));
+        return Err(NotOffered::new(
+            "no `cargo build` or `cargo install --path`",
+        ));
     }
     build.follow_copies(&mut binaries);
     if binaries.is_empty() {
@@ -180,7 +211,11 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
         family: Family::Distroless,
         libraries: RuntimeLibraries {
             installs: false,
-            provided: if musl { &[] } else { &["libssl-dev", "libstdc++*-dev", "libgcc*-dev"] },
+            provided: if musl {
+                &[]
+            } else {
+                &["libssl-dev", "libstdc++*-dev", "libgcc*-dev"]
+            },
             static_binary: false,
         },
         artifacts: vec![artifact],

@@ -10,9 +10,9 @@
 mod data;
 mod date;
 mod name;
-mod variants;
 #[cfg(test)]
 mod tests;
+mod variants;
 
 use serde::Deserialize;
 

@@ -87,7 +87,11 @@ fn ubuntu_codename(image: &Image) -> Option<String> {
         ubuntu
             .cycles
             .iter()
-            .find_map(|c| c.codename.as_ref().filter(|n| n.eq_ignore_ascii_case(token)))
+            .find_map(|c| {
+                c.codename
+                    .as_ref()
+                    .filter(|n| n.eq_ignore_ascii_case(token))
+            })
             .cloned()
     })
 }
@@ -146,7 +150,10 @@ pub fn java_major(image: &Image, tag: &str) -> Option<u32> {
     }
     let tokens: Vec<&str> = tag.split('-').collect();
     for (i, token) in tokens.iter().enumerate() {
-        if let Some(rest) = token.strip_prefix("jdk").or_else(|| token.strip_prefix("java")) {
+        if let Some(rest) = token
+            .strip_prefix("jdk")
+            .or_else(|| token.strip_prefix("java"))
+        {
             if let Some(n) = number(rest) {
                 return Some(n);
             }
@@ -234,7 +241,10 @@ mod tests {
             runtime("node:22-alpine3.20").as_deref(),
             Some("22-alpine3.20")
         );
-        assert_eq!(runtime("node:22-bookworm").as_deref(), Some("22-bookworm-slim"));
+        assert_eq!(
+            runtime("node:22-bookworm").as_deref(),
+            Some("22-bookworm-slim")
+        );
         assert_eq!(runtime("golang:1.23"), None);
     }
 

@@ -32,14 +32,44 @@
 //! COPY . .
 //! RUN go build -o /app .
 //!
-//! FROM gcr.io/distroless/static-debian12
+//! FROM gcr.io/distroless/static-debian12:nonroot
 //! COPY --from=build /app /app
 //! CMD ["/app"]
 //! ```
 //!
 //! ## Fix safety
-//! No fix yet: the conversion to a multi-stage build is a refactoring that
-//! needs a human (which files the runtime needs).
+//! Unsafe, and offered only for a single-stage build whose artifact the
+//! conversion can find; otherwise the message says why not. The fix (also
+//! the "Convert to multi-stage build" refactoring in editors) names the
+//! stage `build` and adds a runtime stage on a minimal image of the same
+//! toolchain and variant: Go on distroless `static` (cgo off) or `base`,
+//! Rust on distroless `cc` (`static` for musl builds), a Node.js server on
+//! the same version's slim or Alpine image with `npm prune --omit=dev`, a
+//! static site on unprivileged nginx, Python on the same version's slim or
+//! Alpine image with its virtualenv (a plain `pip install` moves into a new
+//! one at `/opt/venv`), `--prefix` or `--target` folder, Java on
+//! `eclipse-temurin:<release>-jre`, .NET on `aspnet` (or `runtime`) of the
+//! same release. It copies only the artifact (`go build -o`, the binary
+//! named by `--bin` or the `Cargo.toml` beside the Dockerfile, the jar that
+//! `java -jar` runs, the `dotnet publish -o` folder, the app folder with
+//! its dependencies), moves LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK,
+//! run-time ENV and files copied after the build to the runtime stage,
+//! rewrites CMD/ENTRYPOINT in exec form to the artifact's new path, installs
+//! the run-time system packages again where the image can, and ends with
+//! a non-root user (distroless `nonroot`, the image's own user, or one
+//! created as DF101 does).
+//!
+//! It changes what runs: files the program reads from the source tree at
+//! run time (templates, assets), effects of RUN steps outside the artifact
+//! (created users, folders, files written next to the build) and tools the
+//! full build image had are not in the runtime stage, and a static site is
+//! served on port 8080 without single-page-app routing. Review the result.
+//!
+//! ## Options
+//! `user.name` and `user.uid` name the user created in runtime images that
+//! have none (as for DF101). The CLI and the language server read `go.mod`,
+//! `Cargo.toml`, `package.json` and `*.csproj` beside the Dockerfile (and
+//! in the folders it copies) to name the artifact.
 //!
 //! ## References
 //! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
@@ -187,12 +217,15 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
     if findings.is_empty() {
         return;
     }
-    // One conversion for the file: every finding carries it, or says why
-    // there is none.
+    // One conversion for the file, carried by the first finding (editors
+    // offer it on the others as the "Convert to multi-stage build"
+    // refactoring), or the reason there is none, on every finding.
+    findings.sort_by_key(|(range, _)| range.start);
     match crate::convert::multistage(context) {
         Ok(conversion) => {
+            let mut fix = Some(conversion.fix);
             for (range, message) in findings {
-                report.push(range, message, Some(conversion.fix.clone()));
+                report.push(range, message, fix.take());
             }
         }
         Err(reason) => {

@@ -80,7 +80,15 @@ pub fn code_action(state: &State, params: &CodeActionParams) -> Option<CodeActio
     // One analysis at most, shared by the actions that need one.
     let mut analysed = None;
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-        quick_fixes(state, &snapshot, uri, params, encoding, &mut analysed, &mut actions);
+        quick_fixes(
+            state,
+            &snapshot,
+            uri,
+            params,
+            encoding,
+            &mut analysed,
+            &mut actions,
+        );
     }
     if wanted(only, CodeActionKind::REFACTOR_REWRITE.as_str()) {
         if let Some(action) =
