@@ -44,8 +44,10 @@ fn fixtures() -> Vec<PathBuf> {
 
 /// The options the CLI would use for a Dockerfile in `dir`, on a fixed date.
 fn options(dir: &Path, source: &str, select: &[&str]) -> Options {
-    let mut options = Options::default();
-    options.today = dockfix::knowledge::Date::parse("2026-11-27").unwrap();
+    let mut options = Options {
+        today: dockfix::knowledge::Date::parse("2026-11-27").unwrap(),
+        ..Default::default()
+    };
     options.settings.selection.select = Some(select.iter().map(|s| (*s).to_owned()).collect());
     options.context_files = dockfix::cli::discover::read_context_files(dir, source);
     options

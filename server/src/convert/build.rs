@@ -224,7 +224,7 @@ impl<'a, 'c> Build<'a, 'c> {
             .filter(|c| c.range.start < command.range.start && c.name.text == "export")
             .flat_map(|c| c.arguments.iter())
             .filter_map(|w| w.text.strip_prefix(&prefix))
-            .last();
+            .next_back();
         if let Some(value) = exported {
             return Some(value.to_owned());
         }

@@ -199,7 +199,7 @@ pub fn path_dirs(build: &Build<'_, '_>) -> Vec<String> {
         dirs.extend(
             path.split(':')
                 .filter(|d| d.starts_with('/'))
-                .map(|d| super::build::normalize(d)),
+                .map(super::build::normalize),
         );
     }
     // Toolchain images put their bin folders on PATH.

@@ -113,7 +113,7 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
     }
     // A console app needs no ASP.NET Core; without the project file, assume a web app.
     let web = csproj(build, project.as_deref())
-        .and_then(|text| manifest::csproj_is_web(text))
+        .and_then(manifest::csproj_is_web)
         .unwrap_or(true);
     let runtime = dotnet_runtime(build.info, web).ok_or_else(|| {
         NotOffered::new(format!(

@@ -294,8 +294,8 @@ pub fn multistage(cx: &Context<'_>) -> Result<Conversion, NotOffered> {
             )));
         }
     }
-    let layout = Layout::new(&build, &entry, &plan)?;
-    let fix = render(&build, &entry, &plan, &layout)?;
+    let layout = Layout::new(&build, &plan)?;
+    let fix = render(&build, &plan, &layout)?;
     Ok(Conversion {
         fix,
         runtime: plan.runtime.clone(),
@@ -400,7 +400,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(build: &Build<'_, '_>, entry: &Entry, plan: &Plan) -> Result<Layout, NotOffered> {
+    fn new(build: &Build<'_, '_>, plan: &Plan) -> Result<Layout, NotOffered> {
         let copied: Vec<&str> = plan
             .artifacts
             .iter()
@@ -484,7 +484,6 @@ impl Layout {
             };
             fates.push((index, fate));
         }
-        let _ = entry;
         Ok(Layout { fates })
     }
 
@@ -648,12 +647,7 @@ fn variable_references(text: &str) -> Vec<String> {
 }
 
 /// Writes the runtime stage and the edits of the build stage.
-fn render(
-    build: &Build<'_, '_>,
-    entry: &Entry,
-    plan: &Plan,
-    layout: &Layout,
-) -> Result<Fix, NotOffered> {
+fn render(build: &Build<'_, '_>, plan: &Plan, layout: &Layout) -> Result<Fix, NotOffered> {
     let cx = build.cx;
     let eol = cx.line_ending();
     let mut edits: Vec<Edit> = Vec::new();
@@ -763,7 +757,7 @@ fn render(
         ));
     }
     body.push_str(&files);
-    let programs = programs_run(build, entry, plan);
+    let programs = programs_run(build, plan);
     let packages = packages::runtime_packages(build, &plan.libraries, plan.family, &programs)?;
     let mut packages = packages;
     if plan.libraries.installs {
@@ -904,7 +898,7 @@ fn quote_path(path: &str) -> String {
 }
 
 /// The programs CMD, ENTRYPOINT and HEALTHCHECK run.
-fn programs_run(build: &Build<'_, '_>, entry: &Entry, plan: &Plan) -> Vec<String> {
+fn programs_run(build: &Build<'_, '_>, plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     for items in [&plan.entrypoint, &plan.cmd].into_iter().flatten() {
         if let Some(first) = items.first() {
@@ -931,7 +925,6 @@ fn programs_run(build: &Build<'_, '_>, entry: &Entry, plan: &Plan) -> Vec<String
             }
         }
     }
-    let _ = entry;
     out
 }
 
@@ -980,6 +973,9 @@ fn distroless_checks(build: &Build<'_, '_>, entry: &Entry) -> Result<(), NotOffe
     Ok(())
 }
 
+/// The rewritten ENTRYPOINT and CMD items and the binary's copy.
+type BinaryCommand = (Option<Vec<String>>, Option<Vec<String>>, Artifact);
+
 /// For a compiled program: rewrites the ENTRYPOINT/CMD whose program is the
 /// binary to the binary's path in the runtime stage, and returns the copy.
 /// The program must be the binary.
@@ -988,7 +984,7 @@ fn binary_command(
     entry: &Entry,
     binaries: &[String],
     what: &str,
-) -> Result<(Option<Vec<String>>, Option<Vec<String>>, Artifact), NotOffered> {
+) -> Result<BinaryCommand, NotOffered> {
     let workdir = build
         .final_workdir()
         .ok_or_else(|| NotOffered::new("the working directory is not known"))?;

@@ -55,7 +55,6 @@ struct CargoArgs {
     manifest_path: Option<String>,
     root: Option<String>,
     path: Option<String>,
-    several: bool,
 }
 
 fn parse(args: &[crate::semantics::Word]) -> CargoArgs {
@@ -93,9 +92,6 @@ fn parse(args: &[crate::semantics::Word]) -> CargoArgs {
             "--manifest-path" => out.manifest_path = value,
             "--root" => out.root = value,
             "--path" => out.path = value,
-            "--bins" | "--workspace" | "--all" | "--examples" | "--all-targets" => {
-                out.several = true
-            }
             _ => {}
         }
     }
@@ -138,12 +134,10 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
                 .context_file(&join(&project, "Cargo.toml"))
                 .and_then(|(_, text)| manifest::cargo_binaries(text))
                 .unwrap_or_default();
-            match (&cargo.package, manifest.as_slice()) {
-                (_, [one]) if cargo.package.is_none() || cargo.package.as_deref() == Some(one) => {
-                    vec![one.clone()]
-                }
-                (Some(package), _) => vec![package.clone()],
-                _ => Vec::new(),
+            // Every binary the manifest builds is a candidate; the CMD picks one.
+            match (&cargo.package, manifest.is_empty()) {
+                (Some(package), true) => vec![package.clone()],
+                _ => manifest,
             }
         };
         let folder = if first == "install" {
@@ -185,7 +179,6 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             }
         }
         binaries.extend(names.iter().map(|n| join(&folder, n)));
-        let _ = cargo.several;
     }
     if !found {
         return Err(NotOffered::new(

@@ -64,6 +64,18 @@ fn variant_tokens(image: &Image) -> Vec<&str> {
     image.variant.split('-').filter(|t| !t.is_empty()).collect()
 }
 
+/// The same runtime without the build tools, as a whole reference: the
+/// slim tag of a full-distro tag (`python:3.13` → `python:3.13-slim`), or
+/// for a .NET SDK image the ASP.NET Core runtime of its release (which runs
+/// web and console apps alike). DF207 switches a final stage to it; the
+/// multi-stage conversion builds its runtime stages from the same data.
+pub fn lean_reference(image: &Image, name: &str) -> Option<String> {
+    if let Some(runtime) = dotnet_runtime(image, true) {
+        return Some(runtime);
+    }
+    slim_variant_tag(image).map(|tag| format!("{name}:{tag}"))
+}
+
 /// The Debian release a tag names by codename (`1.23-bookworm` → 12).
 pub fn debian_release(image: &Image) -> Option<u32> {
     let debian = db()?.products.get("debian")?;
@@ -246,6 +258,21 @@ mod tests {
             Some("22-bookworm-slim")
         );
         assert_eq!(runtime("golang:1.23"), None);
+    }
+
+    #[test]
+    fn lean_references() {
+        let lean = |r: &str| {
+            let (name, _) = r.split_once(':').unwrap_or((r, ""));
+            lean_reference(&image(r), name)
+        };
+        assert_eq!(lean("python:3.13").as_deref(), Some("python:3.13-slim"));
+        assert_eq!(
+            lean("mcr.microsoft.com/dotnet/sdk:8.0-jammy").as_deref(),
+            Some("mcr.microsoft.com/dotnet/aspnet:8.0-jammy")
+        );
+        assert_eq!(lean("mcr.microsoft.com/dotnet/aspnet:8.0"), None);
+        assert_eq!(lean("python:3.13-slim"), None);
     }
 
     #[test]
