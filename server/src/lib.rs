@@ -36,7 +36,8 @@ pub struct Options {
     pub tags: BTreeMap<String, Vec<String>>,
     /// Files of the build context the caller read (path relative to the
     /// Dockerfile's folder → text): the manifests [`context_files_wanted`]
-    /// names, which the multi-stage conversion reads (`Cargo.toml`…).
+    /// names, which the multi-stage conversion reads (`Cargo.toml`…); a path
+    /// ending in `/` records a folder that exists (empty text).
     pub context_files: BTreeMap<String, String>,
 }
 

@@ -137,6 +137,12 @@ pub fn read_context_files(
                     read(&relative, &mut out);
                 }
             }
+            (_, name) if name.is_empty() => {
+                // `templates/`: a folder that exists is recorded without text.
+                if folder.join(&wanted).is_dir() {
+                    out.insert(wanted.clone(), String::new());
+                }
+            }
             _ => read(&wanted, &mut out),
         }
     }

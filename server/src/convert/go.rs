@@ -197,7 +197,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             provided: &["libssl-dev"],
             static_binary: cgo_off,
         },
-        artifacts: vec![artifact],
+        artifacts: std::iter::once(artifact)
+            .chain(super::asset_folders(build))
+            .collect(),
         env: Vec::new(),
         workdir: workdir.filter(|_| build.sets_workdir()),
         user: RuntimeUser::Existing("nonroot:nonroot".to_owned()),

@@ -66,13 +66,32 @@ pub struct Conversion {
 /// The title of the refactoring in editors.
 pub const ACTION_TITLE: &str = "Convert to multi-stage build";
 
+/// Folders a compiled program commonly reads at run time from the folder
+/// it runs in (templates, static files, configuration, migrations).
+pub const ASSET_FOLDERS: [&str; 11] = [
+    "templates",
+    "static",
+    "public",
+    "views",
+    "assets",
+    "web",
+    "www",
+    "config",
+    "migrations",
+    "locales",
+    "i18n",
+];
+
 /// The context files the conversion may read, relative to the Dockerfile's
 /// folder: manifests at the top and under the folders the stage copies
-/// (`*.csproj` stands for every project file of that folder). The caller
-/// reads those that exist into [`crate::Options::context_files`].
+/// (`*.csproj` stands for every project file of that folder), and the
+/// [`ASSET_FOLDERS`] at the top (a path ending in `/` asks whether that
+/// folder exists). The caller reads those that exist into
+/// [`crate::Options::context_files`], a folder with empty text.
 pub fn wanted_files(model: &crate::syntax::Dockerfile, source: &str) -> Vec<String> {
     const MANIFESTS: [&str; 4] = ["go.mod", "Cargo.toml", "package.json", "*.csproj"];
     let mut out: Vec<String> = MANIFESTS.iter().map(|m| (*m).to_owned()).collect();
+    out.extend(ASSET_FOLDERS.iter().map(|f| format!("{f}/")));
     for instruction in &model.instructions {
         if !matches!(
             instruction.kind,
@@ -106,8 +125,28 @@ pub fn wanted_files(model: &crate::syntax::Dockerfile, source: &str) -> Vec<Stri
     }
     let mut seen = BTreeSet::new();
     out.retain(|p| seen.insert(p.clone()));
-    out.truncate(64);
+    out.truncate(80);
     out
+}
+
+/// For a compiled program that runs in the folder the build context was
+/// copied to: the asset folders of the context (templates, static files…)
+/// it may read from there, to copy along with the binary.
+fn asset_folders(build: &Build<'_, '_>) -> Vec<Artifact> {
+    let Some(workdir) = build.final_workdir() else {
+        return Vec::new();
+    };
+    ASSET_FOLDERS
+        .iter()
+        .map(|name| build::join(&workdir, name))
+        .filter(|path| {
+            build
+                .context_paths(path)
+                .iter()
+                .any(|p| build.files.contains_key(&format!("{p}/")))
+        })
+        .map(|path| Artifact::same(&path))
+        .collect()
 }
 
 /// What a toolchain module decided.

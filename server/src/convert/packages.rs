@@ -145,10 +145,7 @@ pub fn runtime_packages(
             {
                 Some((_, _, library)) => (*library).to_owned(),
                 None => {
-                    missing.push(format!(
-                        "`{}` (the runtime library it is for has no known package name)",
-                        word.text
-                    ));
+                    missing.push(format!("`{}`", word.text));
                     continue;
                 }
             }
@@ -165,8 +162,13 @@ pub fn runtime_packages(
         }
     }
     if !missing.is_empty() {
+        let (them, a_library) = if missing.len() == 1 {
+            ("it", "a library")
+        } else {
+            ("them", "libraries")
+        };
         return Err(NotOffered::new(format!(
-            "the build installs {}, and code built against it needs a library the runtime image lacks",
+            "the build installs {}: code built against {them} needs {a_library} the runtime image lacks, under a package name the conversion does not know",
             missing.join(", ")
         )));
     }

@@ -211,7 +211,9 @@ pub(super) fn plan(build: &Build<'_, '_>, entry: &Entry) -> Result<Plan, NotOffe
             },
             static_binary: false,
         },
-        artifacts: vec![artifact],
+        artifacts: std::iter::once(artifact)
+            .chain(super::asset_folders(build))
+            .collect(),
         env: Vec::new(),
         workdir: build.final_workdir().filter(|_| build.sets_workdir()),
         user: RuntimeUser::Existing("nonroot:nonroot".to_owned()),
