@@ -65,8 +65,9 @@ RULE_ADDS = {"DF601": {"workdir"}, "DF702": {"healthcheck"}, "DF706": {"shell"},
              # The multi-stage conversion adds a runtime stage: its FROM, the
              # copies from the build stage, run-time ENV and build ARGs again,
              # WORKDIR, package installs and user creation, USER, and nginx's
-             # EXPOSE 8080 for a static site.
-             "DF310": {"from", "copy", "env", "arg", "workdir", "run", "user", "expose"}}
+             # EXPOSE 8080 for a static site; DF702 may then give the new
+             # runtime stage the HEALTHCHECK it could not give the old one.
+             "DF310": {"from", "copy", "env", "arg", "workdir", "run", "user", "expose", "healthcheck"}}
 RULE_REMOVES = {"DF701": {"expose"}, "DF704": {"cmd", "entrypoint", "healthcheck"}, "DF705": {"maintainer"},
                 "DF502": {"add"}, "DF401": {"arg", "env"}, "DF504": {"env"}, "DF307": {"run"},
                 # Overridden CMD/ENTRYPOINTs are written once; a static site

@@ -872,7 +872,7 @@ fn render(build: &Build<'_, '_>, plan: &Plan, layout: &Layout) -> Result<Fix, No
     appended.push_str(&stage);
     let mut edits = edits;
     edits.push(Edit::insert(end, appended));
-    let edits = merge(edits)?;
+    let edits = one_region(cx.source, merge(edits)?, from.line_range.end);
     Ok(Fix::unsafe_(
         format!(
             "Convert to a multi-stage build: {} build stage, runtime on `{}`",
@@ -880,6 +880,30 @@ fn render(build: &Build<'_, '_>, plan: &Plan, layout: &Layout) -> Result<Fix, No
         ),
         edits,
     ))
+}
+
+/// Keeps the edits on the FROM line and joins the others into one edit from
+/// the first of them to the end of the file. The conversion rewrites the
+/// stage as a whole: another rule's fix inside it (DF101 adding a user to
+/// what becomes the build stage) must wait for the next round and see the
+/// converted file, so the fix claims the whole region.
+fn one_region(source: &str, edits: Vec<Edit>, from_line_end: usize) -> Vec<Edit> {
+    let (head, tail): (Vec<Edit>, Vec<Edit>) =
+        edits.into_iter().partition(|e| e.range.end <= from_line_end);
+    let Some(start) = tail.first().map(|e| e.range.start) else {
+        return head;
+    };
+    let mut content = String::new();
+    let mut cursor = start;
+    for edit in &tail {
+        content.push_str(source.get(cursor..edit.range.start).unwrap_or_default());
+        content.push_str(&edit.content);
+        cursor = edit.range.end;
+    }
+    content.push_str(source.get(cursor..).unwrap_or_default());
+    let mut out = head;
+    out.push(Edit::replace(start..source.len(), content));
+    out
 }
 
 /// The ARG text (`NAME=default`) of a stage's build argument.
