@@ -137,7 +137,7 @@ pub fn read_context_files(
                     read(&relative, &mut out);
                 }
             }
-            (_, name) if name.is_empty() => {
+            (_, "") => {
                 // `templates/`: a folder that exists is recorded without text.
                 if folder.join(&wanted).is_dir() {
                     out.insert(wanted.clone(), String::new());

@@ -888,8 +888,9 @@ fn render(build: &Build<'_, '_>, plan: &Plan, layout: &Layout) -> Result<Fix, No
 /// what becomes the build stage) must wait for the next round and see the
 /// converted file, so the fix claims the whole region.
 fn one_region(source: &str, edits: Vec<Edit>, from_line_end: usize) -> Vec<Edit> {
-    let (head, tail): (Vec<Edit>, Vec<Edit>) =
-        edits.into_iter().partition(|e| e.range.end <= from_line_end);
+    let (head, tail): (Vec<Edit>, Vec<Edit>) = edits
+        .into_iter()
+        .partition(|e| e.range.end <= from_line_end);
     let Some(start) = tail.first().map(|e| e.range.start) else {
         return head;
     };
