@@ -286,7 +286,7 @@ fn detect(build: &Build<'_, '_>) -> Result<Toolchain, NotOffered> {
     match used.as_slice() {
         [one] => Ok(*one),
         [] => Err(NotOffered::new(
-            "no build step the conversion knows (`go build`, `cargo build`, `npm`/`yarn`/`pnpm`, `pip install`, `mvn`/`gradle`, `dotnet publish`)",
+            "no Go, Rust, Node.js, Python, Java or .NET build found",
         )),
         more => {
             let names: Vec<&str> = more.iter().map(|t| t.name()).collect();
