@@ -249,16 +249,6 @@ impl<'a, 'c> Build<'a, 'c> {
             .last()
     }
 
-    /// The ENV value of a variable at the end of the stage.
-    pub fn final_env(&self, name: &str) -> Option<String> {
-        self.cx
-            .semantics
-            .variables_at(self.cx.model, self.cx.source, self.stage.instructions.end)
-            .get(name)
-            .cloned()
-            .flatten()
-    }
-
     /// The system packages the stage installs and keeps (apt, apk, rpm…).
     pub fn system_packages(&self) -> Vec<(usize, &'a Word, String)> {
         crate::semantics::packages::final_image_system_packages(self.cx)

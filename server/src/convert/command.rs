@@ -69,12 +69,10 @@ pub fn render_exec(items: &[String]) -> String {
     format!("[{}]", json.join(", "))
 }
 
-/// The CMD/ENTRYPOINT instructions of the stage: the effective ones, and
-/// all of them (the conversion removes every one from the build stage).
+/// The effective CMD and ENTRYPOINT of the stage (the last of each).
 pub struct Entry {
     pub entrypoint: Option<CommandLine>,
     pub cmd: Option<CommandLine>,
-    pub all: Vec<usize>,
 }
 
 impl Entry {
@@ -82,7 +80,6 @@ impl Entry {
         let mut entry = Entry {
             entrypoint: None,
             cmd: None,
-            all: Vec::new(),
         };
         for index in build.body() {
             let Some(instruction) = build.instruction(index) else {
@@ -93,7 +90,6 @@ impl Entry {
                 InstructionKind::Entrypoint => &mut entry.entrypoint,
                 _ => continue,
             };
-            entry.all.push(index);
             let line = read_line(build, index).ok_or_else(|| {
                 super::NotOffered::new(format!(
                     "the {} on line {} cannot be read",
