@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod diagnostic;
 pub mod fix;
 pub mod knowledge;
@@ -36,6 +37,11 @@ pub struct Options {
     /// The build context beside the Dockerfile, when the caller knows it
     /// (DF404 stays silent without it).
     pub build_context: Option<semantics::dockerignore::BuildContext>,
+    /// Files of the build context the caller read (path relative to the
+    /// Dockerfile's folder → text): the manifests [`context_files_wanted`]
+    /// names, which the multi-stage conversion reads (`Cargo.toml`…); a path
+    /// ending in `/` records a folder that exists (empty text).
+    pub context_files: BTreeMap<String, String>,
 }
 
 impl Default for Options {
@@ -46,6 +52,7 @@ impl Default for Options {
             digests: BTreeMap::new(),
             tags: BTreeMap::new(),
             build_context: None,
+            context_files: BTreeMap::new(),
         }
     }
 }
@@ -88,6 +95,7 @@ pub fn analyze_parts(
         digests: &options.digests,
         tags: &options.tags,
         build_context: options.build_context.as_ref(),
+        files: &options.context_files,
     })
 }
 
@@ -108,6 +116,39 @@ pub fn tag_candidates(source: &str) -> Vec<String> {
         let floating = f.image.tag.as_deref().is_none_or(|t| t == "latest");
         (f.image.literal && f.image.digest.is_none() && floating).then(|| f.image.name.clone())
     })
+}
+
+/// The context files (relative to the Dockerfile's folder) that the
+/// multi-stage conversion may read: what a caller that knows the file's
+/// folder reads into [`Options::context_files`]. `*.csproj` stands for the
+/// project files of a folder.
+pub fn context_files_wanted(source: &str) -> Vec<String> {
+    let document = syntax::Document::new(source);
+    convert::wanted_files(&document.model(), source)
+}
+
+/// The multi-stage conversion of a document (the `refactor.rewrite` action
+/// and DF310's fix), or why it is not offered.
+pub fn convert_to_multistage(
+    tree: &tree_sitter::Tree,
+    shells: &[syntax::ShellTree],
+    source: &str,
+    options: &Options,
+) -> Result<convert::Conversion, convert::NotOffered> {
+    rules::with_context(
+        &rules::Input {
+            source,
+            tree,
+            shells,
+            settings: &options.settings,
+            today: options.today,
+            digests: &options.digests,
+            tags: &options.tags,
+            build_context: options.build_context.as_ref(),
+            files: &options.context_files,
+        },
+        convert::multistage,
+    )
 }
 
 /// `pick` applied to every FROM that names an image, sorted and deduplicated.

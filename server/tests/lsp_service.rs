@@ -912,3 +912,135 @@ async fn apply_all_fixes_command_safe_and_unsafe() {
         .iter()
         .any(|m| m["method"] == "workspace/applyEdit"));
 }
+
+#[tokio::test]
+async fn convert_to_multi_stage_build_is_a_refactoring_on_the_from_line_and_on_df310() {
+    // A Rust project: the server reads Cargo.toml beside the Dockerfile to
+    // name the binary.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("Cargo.toml"),
+        "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}/Dockerfile", folder.path().display());
+    let text = "FROM rust:1.83-bookworm\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nEXPOSE 8000\nCMD [\"./target/release/ledger\"]\n";
+    let expected = "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n\nFROM gcr.io/distroless/cc-debian12:nonroot\nWORKDIR /src\nCOPY --from=build /src/target/release/ledger /usr/local/bin/ledger\nEXPOSE 8000\nUSER nonroot:nonroot\nCMD [\"/usr/local/bin/ledger\"]\n";
+    let mut client = Client::start();
+    let result = client.initialize(rich_capabilities(), Value::Null).await;
+    let kinds = &result["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"];
+    assert!(
+        kinds
+            .as_array()
+            .unwrap()
+            .contains(&json!("refactor.rewrite")),
+        "{kinds}"
+    );
+    client.open(&uri, 1, text).await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    let df310: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "DF310")
+        .cloned()
+        .collect();
+    assert_eq!(df310.len(), 1, "{diagnostics:#?}");
+    let document_edits = |action: &Value| -> Vec<Value> {
+        action["edit"]["documentChanges"][0]["edits"]
+            .as_array()
+            .cloned()
+            .unwrap()
+    };
+
+    // On the FROM line, `only: refactor` (hierarchical) finds it.
+    let from_line =
+        json!({"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}});
+    for only in [json!(["refactor"]), json!(["refactor.rewrite"])] {
+        let actions = client
+            .code_actions(&uri, from_line.clone(), Vec::new(), Some(only))
+            .await;
+        assert_eq!(actions.len(), 1, "{actions:#?}");
+        assert_eq!(actions[0]["title"], "Convert to multi-stage build");
+        assert_eq!(actions[0]["kind"], "refactor.rewrite");
+        assert_eq!(applies(text, &document_edits(&actions[0])), expected);
+    }
+    // Quick fixes only: no refactoring.
+    let actions = client
+        .code_actions(
+            &uri,
+            from_line.clone(),
+            Vec::new(),
+            Some(json!(["quickfix"])),
+        )
+        .await;
+    assert!(
+        actions.iter().all(|a| a["kind"] == "quickfix"),
+        "{actions:#?}"
+    );
+
+    // On the DF310 diagnostic: the unsafe quick fix and the refactoring, with one edit.
+    let actions = client
+        .code_actions(&uri, df310[0]["range"].clone(), df310.clone(), None)
+        .await;
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Convert to a multi-stage build: Rust build stage, runtime on `gcr.io/distroless/cc-debian12:nonroot` (unsafe)"),
+        "{titles:?}"
+    );
+    let refactor = actions
+        .iter()
+        .find(|a| a["kind"] == "refactor.rewrite")
+        .expect("the refactoring is offered on DF310");
+    assert_eq!(applies(text, &document_edits(refactor)), expected);
+    let quick = actions
+        .iter()
+        .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().starts_with("Convert"))
+        .unwrap();
+    assert_eq!(applies(text, &document_edits(quick)), expected);
+
+    // Elsewhere in the file, without a DF310 diagnostic: not offered.
+    let expose = json!({"start": {"line": 4, "character": 1}, "end": {"line": 4, "character": 1}});
+    let actions = client
+        .code_actions(&uri, expose, Vec::new(), Some(json!(["refactor"])))
+        .await;
+    assert!(actions.is_empty(), "{actions:#?}");
+
+    // Converted: a second request offers nothing.
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": expected}]}),
+        )
+        .await;
+    let after = client.diagnostics(&uri, 2).await;
+    assert!(!after.iter().any(|d| d["code"] == "DF310"), "{after:#?}");
+    let actions = client
+        .code_actions(&uri, from_line, Vec::new(), Some(json!(["refactor"])))
+        .await;
+    assert!(actions.is_empty(), "{actions:#?}");
+
+    // Without Cargo.toml and with a CMD that does not name the binary's
+    // path, the action is not offered and DF310 says why.
+    let unnamed = text.replace("./target/release/ledger", "ledger");
+    let other = format!("file://{}/sub/Dockerfile", folder.path().display());
+    client.open(&other, 1, &unnamed).await;
+    let diagnostics = client.diagnostics(&other, 1).await;
+    let df310 = diagnostics.iter().find(|d| d["code"] == "DF310").unwrap();
+    assert!(
+        df310["message"].as_str().unwrap().contains(
+            "no automatic conversion: the image runs `ledger`, not the binary `cargo` makes"
+        ),
+        "{df310:#?}"
+    );
+    let actions = client
+        .code_actions(
+            &other,
+            df310["range"].clone(),
+            vec![df310.clone()],
+            Some(json!(["refactor"])),
+        )
+        .await;
+    assert!(actions.is_empty(), "{actions:#?}");
+}

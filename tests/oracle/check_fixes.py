@@ -56,13 +56,23 @@ LEVELS = {"safe": {"safe"}, "unsafe": {"safe", "unsafe"}}
 MAY_ADD = {"run", "user"}
 # Instructions other rules' documented fixes may add or remove, when the rule
 # offered a fix of the applied level: DF601 turns `cd /x &&` into WORKDIR,
-# DF702 inserts a HEALTHCHECK, DF706 inserts SHELL (all unsafe); DF701 drops
+# DF702 inserts a HEALTHCHECK, DF706 inserts SHELL, DF310 converts to a
+# multi-stage build (all unsafe); DF701 drops
 # an EXPOSE left empty, DF704 drops overridden CMD/ENTRYPOINT/HEALTHCHECK and
 # DF705 turns MAINTAINER into LABEL (all safe).
 RULE_ADDS = {"DF601": {"workdir"}, "DF702": {"healthcheck"}, "DF706": {"shell"}, "DF705": {"label"},
-             "DF502": {"copy"}}
+             "DF502": {"copy"},
+             # The multi-stage conversion adds a runtime stage: its FROM, the
+             # copies from the build stage, run-time ENV and build ARGs again,
+             # WORKDIR, package installs and user creation, USER, and nginx's
+             # EXPOSE 8080 for a static site; DF702 may then give the new
+             # runtime stage the HEALTHCHECK it could not give the old one.
+             "DF310": {"from", "copy", "env", "arg", "workdir", "run", "user", "expose", "healthcheck"}}
 RULE_REMOVES = {"DF701": {"expose"}, "DF704": {"cmd", "entrypoint", "healthcheck"}, "DF705": {"maintainer"},
-                "DF502": {"add"}, "DF401": {"arg", "env"}, "DF504": {"env"}, "DF307": {"run"}}
+                "DF502": {"add"}, "DF401": {"arg", "env"}, "DF504": {"env"}, "DF307": {"run"},
+                # Overridden CMD/ENTRYPOINTs are written once; a static site
+                # keeps nginx's own command and port.
+                "DF310": {"cmd", "entrypoint", "expose"}}
 # Rules whose fixes may remove whole instructions (an EXPOSE left empty, a
 # repeated CMD, a secret ARG/ENV, a TLS-disabling ENV, an update-only RUN
 # merged into the next install).

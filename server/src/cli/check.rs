@@ -405,6 +405,7 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         today: context.today,
         digests: Default::default(),
         tags: Default::default(),
+        context_files: Default::default(),
         build_context: match input {
             Input::File(path) => super::context::build_context(path),
             Input::Stdin => args
@@ -413,6 +414,19 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
                 .and_then(super::context::build_context),
         },
     };
+    // The manifests beside the Dockerfile, for the multi-stage conversion.
+    let folder = match input {
+        Input::File(path) => path.parent(),
+        Input::Stdin => args.stdin_filename.as_deref().and_then(Path::parent),
+    };
+    if let Some(folder) = folder {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        options.context_files = discover::read_context_files(folder, &source);
+    }
     if options.settings.online {
         online_lookups(&source, &display, &mut options, &mut checked.warnings);
     }

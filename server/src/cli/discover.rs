@@ -109,3 +109,60 @@ pub fn today() -> crate::knowledge::Date {
         .map_or(0, |d| d.as_secs());
     crate::knowledge::Date::from_unix_days((seconds / 86_400) as i64)
 }
+
+/// The build-context files the multi-stage conversion may read
+/// ([`crate::context_files_wanted`]), read from the Dockerfile's folder:
+/// those that exist, are small text files and stay inside the folder.
+pub fn read_context_files(
+    folder: &Path,
+    source: &str,
+) -> std::collections::BTreeMap<String, String> {
+    /// Manifests are small; anything bigger is not one.
+    const MAX_SIZE: u64 = 1 << 20;
+    let mut out = std::collections::BTreeMap::new();
+    let read = |relative: &str, out: &mut std::collections::BTreeMap<String, String>| {
+        let path = folder.join(relative);
+        let small = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE);
+        if small {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.insert(relative.to_owned(), text);
+            }
+        }
+    };
+    for wanted in crate::context_files_wanted(source) {
+        if wanted.split('/').any(|part| part == "..") {
+            continue;
+        }
+        match wanted
+            .rsplit_once('/')
+            .map_or(("", wanted.as_str()), |(d, f)| (d, f))
+        {
+            (dir, "*.csproj") => {
+                let Ok(entries) = std::fs::read_dir(folder.join(dir)) else {
+                    continue;
+                };
+                let mut names: Vec<String> = entries
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter(|n| n.ends_with(".csproj"))
+                    .collect();
+                names.sort();
+                for name in names.into_iter().take(8) {
+                    let relative = if dir.is_empty() {
+                        name
+                    } else {
+                        format!("{dir}/{name}")
+                    };
+                    read(&relative, &mut out);
+                }
+            }
+            (_, "") => {
+                // `templates/`: a folder that exists is recorded without text.
+                if folder.join(&wanted).is_dir() {
+                    out.insert(wanted.clone(), String::new());
+                }
+            }
+            _ => read(&wanted, &mut out),
+        }
+    }
+    out
+}

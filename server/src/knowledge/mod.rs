@@ -12,12 +12,14 @@ mod date;
 mod name;
 #[cfg(test)]
 mod tests;
+mod variants;
 
 use serde::Deserialize;
 
-use data::{db, CycleEntry, Db, Product, SlimStyle};
+use data::{db, CycleEntry, Db, Product};
 pub use date::Date;
 pub use name::{normalize, ImageName};
+pub use variants::*;
 
 /// The date the data was last checked (`as_of` in the data files).
 pub fn as_of() -> Date {
@@ -487,44 +489,6 @@ fn retarget_variant(db: &Db, variant: &str, today: Date) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// DF207: the slim tag of the same version when the tag is a full-distro
-/// variant (`python:3.12` → `3.12-slim`, `node:20-bookworm` →
-/// `20-bookworm-slim`). Only images whose slim variant is the same runtime
-/// on a trimmed distro qualify: not alpine (musl changes behaviour), not
-/// `jdk` → `jre` (drops tools such as `jcmd` that apps use at run time),
-/// not images without a slim variant (golang, php, temurin).
-pub fn slim_variant_tag(image: &Image) -> Option<String> {
-    let db = db()?;
-    let entry = db.images.get(image.entry)?;
-    let style = entry.slim?;
-    let tokens: Vec<&str> = image.variant.split('-').filter(|t| !t.is_empty()).collect();
-    let codename = match tokens.as_slice() {
-        [] => None,
-        [one]
-            if family_of_tokens(&[one]) == Some(Family::Debian)
-                && !one.eq_ignore_ascii_case("debian") =>
-        {
-            Some(*one)
-        }
-        _ => return None,
-    };
-    let Some(version) = image.version.as_deref() else {
-        return match codename {
-            None => Some(entry.slim_untagged.clone().unwrap_or_else(|| "slim".into())),
-            Some(code) => Some(match style {
-                SlimStyle::BeforeCodename => format!("slim-{code}"),
-                SlimStyle::AfterCodename => format!("{code}-slim"),
-            }),
-        };
-    };
-    let parts: Vec<&str> = match (style, codename) {
-        (_, None) => vec![version, "slim"],
-        (SlimStyle::BeforeCodename, Some(code)) => vec![version, "slim", code],
-        (SlimStyle::AfterCodename, Some(code)) => vec![version, code, "slim"],
-    };
-    Some(parts.join("-"))
 }
 
 /// A Docker Hub namespace of a Verified Publisher or a Docker-Sponsored

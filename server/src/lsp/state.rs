@@ -141,7 +141,9 @@ impl State {
     /// The analysis options for a document: the editor's settings for its
     /// folder, under the nearest `.dockfix.toml` above the file. An invalid
     /// `.dockfix.toml` is returned as an error beside the editor-only options.
-    pub fn options_for(&self, uri: &Uri) -> (Arc<crate::Options>, Option<ConfigError>) {
+    /// The manifests beside the file (`text`, the document) are read for the
+    /// multi-stage conversion.
+    pub fn options_for(&self, uri: &Uri, text: &str) -> (Arc<crate::Options>, Option<ConfigError>) {
         let path = uri.to_file_path().map(|p| p.into_owned());
         let editor = self.editor();
         let layer = editor.for_path(path.as_deref());
@@ -174,6 +176,11 @@ impl State {
             // The ignore file beside the document (DF404); re-read when
             // the options are (on open, settings and watched-file changes).
             build_context: path.as_deref().and_then(crate::cli::context::build_context),
+            context_files: path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|folder| crate::cli::discover::read_context_files(folder, text))
+                .unwrap_or_default(),
         };
         (Arc::new(options), error)
     }

@@ -32,19 +32,50 @@
 //! COPY . .
 //! RUN go build -o /app .
 //!
-//! FROM gcr.io/distroless/static-debian12
+//! FROM gcr.io/distroless/static-debian12:nonroot
 //! COPY --from=build /app /app
 //! CMD ["/app"]
 //! ```
 //!
 //! ## Fix safety
-//! No fix yet: the conversion to a multi-stage build is a refactoring that
-//! needs a human (which files the runtime needs).
+//! Unsafe, and offered only for a single-stage build whose artifact the
+//! conversion can find; otherwise the message says why not. The fix (also
+//! the "Convert to multi-stage build" refactoring in editors) names the
+//! stage `build` and adds a runtime stage on a minimal image of the same
+//! toolchain and variant: Go on distroless `static` (cgo off) or `base`,
+//! Rust on distroless `cc` (`static` for musl builds), a Node.js server on
+//! the same version's slim or Alpine image with `npm prune --omit=dev`, a
+//! static site on unprivileged nginx, Python on the same version's slim or
+//! Alpine image with its virtualenv (a plain `pip install` moves into a new
+//! one at `/opt/venv`), `--prefix` or `--target` folder, Java on
+//! `eclipse-temurin:<release>-jre`, .NET on `aspnet` (or `runtime`) of the
+//! same release. It copies only the artifact (`go build -o`, the binary
+//! named by `--bin` or the `Cargo.toml` beside the Dockerfile, the jar that
+//! `java -jar` runs, the `dotnet publish -o` folder, the app folder with
+//! its dependencies), moves LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK,
+//! run-time ENV and files copied after the build to the runtime stage,
+//! rewrites CMD/ENTRYPOINT in exec form to the artifact's new path, installs
+//! the run-time system packages again where the image can, and ends with
+//! a non-root user (distroless `nonroot`, the image's own user, or one
+//! created as DF101 does).
+//!
+//! It changes what runs: files the program reads from the source tree at
+//! run time (templates, assets), effects of RUN steps outside the artifact
+//! (created users, folders, files written next to the build) and tools the
+//! full build image had are not in the runtime stage, and a static site is
+//! served on port 8080 without single-page-app routing. Review the result.
+//!
+//! ## Options
+//! `user.name` and `user.uid` name the user created in runtime images that
+//! have none (as for DF101). The CLI and the language server read `go.mod`,
+//! `Cargo.toml`, `package.json` and `*.csproj` beside the Dockerfile (and
+//! in the folders it copies) to name the artifact.
 //!
 //! ## References
 //! - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
 
 use super::{Context, FixAvailability, Peers, Report, Rule, FAMILY_PACKAGES};
+use crate::fix::Applicability;
 use crate::semantics::packages::{final_image_system_packages, in_final_image};
 use crate::semantics::shell::program_name;
 use crate::syntax::InstructionKind;
@@ -57,7 +88,7 @@ pub static RULE: Rule = Rule {
     summary: "compilers, `-dev` packages, git or build commands in the final stage",
     severity: Severity::Info,
     enabled_by_default: true,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
     peers: Peers::NONE,
     module: module_path!(),
     check,
@@ -144,6 +175,7 @@ fn build_command(program: &str, args: &[crate::semantics::Word]) -> bool {
 }
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
+    let mut findings: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for (_, packages) in final_image_system_packages(context) {
         let found: Vec<_> = packages
             .iter()
@@ -154,14 +186,13 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             continue;
         };
         let names: Vec<String> = found.iter().map(|w| format!("`{}`", w.text)).collect();
-        report.push(
+        findings.push((
             first.range.start..last.range.end,
             format!(
                 "build tools in the final image: {}; build in an earlier stage and copy only the result",
                 names.join(", ")
             ),
-            None,
-        );
+        ));
     }
     for (index, commands) in context.semantics.commands.iter().enumerate() {
         let is_run = context
@@ -176,9 +207,32 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             let (name, args) = command.effective();
             let program = program_name(&name.text);
             if build_command(program, args) {
-                report.push(
+                findings.push((
                     command.range.clone(),
                     format!("`{program}` builds in the final stage: build in an earlier stage and copy only the result"),
+                ));
+            }
+        }
+    }
+    if findings.is_empty() {
+        return;
+    }
+    // One conversion for the file, carried by the first finding (editors
+    // offer it on the others as the "Convert to multi-stage build"
+    // refactoring), or the reason there is none, on every finding.
+    findings.sort_by_key(|(range, _)| range.start);
+    match crate::convert::multistage(context) {
+        Ok(conversion) => {
+            let mut fix = Some(conversion.fix);
+            for (range, message) in findings {
+                report.push(range, message, fix.take());
+            }
+        }
+        Err(reason) => {
+            for (range, message) in findings {
+                report.push(
+                    range,
+                    format!("{message} (no automatic conversion: {reason})"),
                     None,
                 );
             }

@@ -317,6 +317,8 @@ pub struct Context<'a> {
     pub build_context: Option<&'a BuildContext>,
     /// The file uses `\r\n` (looked up once, not per edit a fix builds).
     pub crlf: bool,
+    /// Build-context files the caller read (see [`crate::Options::context_files`]).
+    pub files: &'a BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -354,6 +356,32 @@ impl Context<'_> {
     /// continued line, in the file's style.
     pub fn continuation(&self) -> String {
         format!("{}{}", self.model.escape, self.line_ending())
+    }
+
+    /// The text of `range` as one logical line: continuations (the escape
+    /// character, blanks, a newline) joined as BuildKit joins them.
+    pub fn logical_text(&self, range: &Range<usize>) -> String {
+        let escape = self.model.escape;
+        let mut text = String::new();
+        let mut chars = self.text(range).chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == escape {
+                let mut lookahead = chars.clone();
+                while lookahead.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
+                    lookahead.next();
+                }
+                if lookahead.peek() == Some(&'\r') {
+                    lookahead.next();
+                }
+                if lookahead.peek() == Some(&'\n') {
+                    lookahead.next();
+                    chars = lookahead;
+                    continue;
+                }
+            }
+            text.push(c);
+        }
+        text
     }
 
     /// The offset just after an instruction's last line (its newline
@@ -469,10 +497,12 @@ pub struct Input<'a> {
     pub digests: &'a BTreeMap<String, String>,
     pub tags: &'a BTreeMap<String, Vec<String>>,
     pub build_context: Option<&'a BuildContext>,
+    pub files: &'a BTreeMap<String, String>,
 }
 
-/// Runs every enabled rule, then severities and suppressions.
-pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+/// Builds the model, the semantics and the [`Context`] of an input, and
+/// calls `f` with it.
+pub fn with_context<T>(input: &Input<'_>, f: impl FnOnce(&Context<'_>) -> T) -> T {
     let model = Dockerfile::from_tree(input.tree, input.source);
     let semantics = Semantics::new(&model, input.source, input.shells);
     let context = Context {
@@ -486,24 +516,34 @@ pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
         tags: input.tags,
         build_context: input.build_context,
         crlf: input.source.contains("\r\n"),
+        files: input.files,
     };
-    let selection = &input.settings.selection;
+    f(&context)
+}
+
+/// Runs every enabled rule, then severities and suppressions.
+pub fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+    with_context(input, run_rules)
+}
+
+fn run_rules(context: &Context<'_>) -> Vec<Diagnostic> {
+    let selection = &context.settings.selection;
     let enabled: Vec<&'static Rule> = RULES
         .iter()
         .copied()
         .filter(|rule| rule.code != unused_suppression::RULE.code && is_enabled(rule, selection))
         .collect();
-    let parallel = input.source.len() >= PARALLEL_FROM_BYTES;
-    let diagnostics = run_rules(&context, &enabled, parallel);
-    let mut suppressions = crate::suppression::Suppressions::parse(&context);
-    let mut kept = suppressions.filter(&context, diagnostics);
+    let parallel = context.source.len() >= PARALLEL_FROM_BYTES;
+    let diagnostics = run_each_rule(context, &enabled, parallel);
+    let mut suppressions = crate::suppression::Suppressions::parse(context);
+    let mut kept = suppressions.filter(context, diagnostics);
     if is_enabled(&unused_suppression::RULE, selection) {
         let first = kept.len();
         let mut report = Report {
             rule: &unused_suppression::RULE,
             out: &mut kept,
         };
-        unused_suppression::report(&context, &suppressions, &mut report);
+        unused_suppression::report(context, &suppressions, &mut report);
         let severity = severity_of(&unused_suppression::RULE, selection);
         for d in &mut kept[first..] {
             d.severity = severity;
@@ -522,7 +562,11 @@ const PARALLEL_FROM_BYTES: usize = 32 * 1024;
 /// Runs the rules, each diagnostic with the rule's configured severity, in
 /// the order of `rules`. Large documents share the rules between this thread
 /// and one more (a work queue, so a slow rule does not hold the other back).
-fn run_rules(context: &Context<'_>, rules: &[&'static Rule], parallel: bool) -> Vec<Diagnostic> {
+fn run_each_rule(
+    context: &Context<'_>,
+    rules: &[&'static Rule],
+    parallel: bool,
+) -> Vec<Diagnostic> {
     let selection = &context.settings.selection;
     let run_one = |rule: &'static Rule| {
         let mut out = Vec::new();
@@ -702,10 +746,11 @@ mod tests {
             tags: &BTreeMap::new(),
             build_context: None,
             crlf: false,
+            files: &BTreeMap::new(),
         };
         let enabled: Vec<&'static Rule> = RULES.to_vec();
-        let serial = run_rules(&context, &enabled, false);
+        let serial = run_each_rule(&context, &enabled, false);
         assert!(serial.len() > 50, "{}", serial.len());
-        assert_eq!(run_rules(&context, &enabled, true), serial);
+        assert_eq!(run_each_rule(&context, &enabled, true), serial);
     }
 }

@@ -114,28 +114,7 @@ fn fix(
     if custom_shell || has_comment {
         return None;
     }
-    // The logical line: continuations joined as BuildKit joins them.
-    let escape = context.model.escape;
-    let raw = context.text(range);
-    let mut text = String::new();
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == escape {
-            let mut lookahead = chars.clone();
-            while lookahead.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
-                lookahead.next();
-            }
-            if lookahead.peek() == Some(&'\r') {
-                lookahead.next();
-            }
-            if lookahead.peek() == Some(&'\n') {
-                lookahead.next();
-                chars = lookahead;
-                continue;
-            }
-        }
-        text.push(c);
-    }
+    let text = context.logical_text(range);
     let text = text.trim();
     if text.is_empty() {
         return None;

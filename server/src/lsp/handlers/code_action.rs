@@ -1,5 +1,7 @@
 //! `textDocument/codeAction` and `codeAction/resolve`: one quick fix per
-//! fixable diagnostic, a "disable for this line" action, and
+//! fixable diagnostic, a "disable for this line" action,
+//! `refactor.rewrite` "Convert to multi-stage build" (on the FROM line of a
+//! single-stage build and on DF310 diagnostics), and
 //! `source.fixAll.dockfix` (one action applying every safe fix, computed to
 //! convergence). Fixes come from the diagnostics' `data` when it is for the
 //! current version, so no re-analysis is needed.
@@ -86,8 +88,25 @@ pub fn code_action(state: &State, params: &CodeActionParams) -> Option<CodeActio
     let support = state.support();
     let only = params.context.only.as_deref();
     let mut actions = Vec::new();
+    // One analysis at most, shared by the actions that need one.
+    let mut analysed = None;
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-        quick_fixes(state, &snapshot, uri, params, encoding, &mut actions);
+        quick_fixes(
+            state,
+            &snapshot,
+            uri,
+            params,
+            encoding,
+            &mut analysed,
+            &mut actions,
+        );
+    }
+    if wanted(only, CodeActionKind::REFACTOR_REWRITE.as_str()) {
+        if let Some(action) =
+            multistage_action(state, &snapshot, uri, params, encoding, &mut analysed)
+        {
+            actions.push(CodeActionOrCommand::CodeAction(action));
+        }
     }
     if wanted(only, FIX_ALL) && snapshot.options.settings.fix_all {
         let action = CodeAction {
@@ -117,12 +136,12 @@ fn quick_fixes(
     uri: &Uri,
     params: &CodeActionParams,
     encoding: Encoding,
+    analysed: &mut Option<Vec<crate::Diagnostic>>,
     actions: &mut Vec<CodeActionOrCommand>,
 ) {
     let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
         ..convert::offset(&snapshot.rope, params.range.end, encoding);
     // The client's diagnostics, or ours under the range when it sent none.
-    let mut analysed = None;
     let client_diagnostics: Vec<&Diagnostic> = params
         .context
         .diagnostics
@@ -145,7 +164,7 @@ fn quick_fixes(
             Some(NumberOrString::String(code)) => code.clone(),
             _ => continue,
         };
-        let fix = fix_of(snapshot, diagnostic, encoding, &mut analysed);
+        let fix = fix_of(snapshot, diagnostic, encoding, analysed);
         if let Some(QuickFix {
             title,
             applicability,
@@ -204,6 +223,67 @@ fn quick_fixes(
             }
         }
     }
+}
+
+/// "Convert to multi-stage build", when the range touches the FROM line of
+/// a single-stage build or a DF310 diagnostic, and the conversion finds the
+/// build's artifact.
+fn multistage_action(
+    state: &State,
+    snapshot: &Snapshot,
+    uri: &Uri,
+    params: &CodeActionParams,
+    encoding: Encoding,
+    analysed: &mut Option<Vec<crate::Diagnostic>>,
+) -> Option<CodeAction> {
+    let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
+        ..convert::offset(&snapshot.rope, params.range.end, encoding);
+    let touches = |range: &std::ops::Range<usize>| {
+        range.start <= requested.end && requested.start <= range.end
+    };
+    let model = snapshot_model(snapshot);
+    let on_from = model
+        .instructions
+        .iter()
+        .filter(|i| i.kind == crate::syntax::InstructionKind::From)
+        .any(|from| touches(&from.line_range));
+    let is_df310 = |d: &&Diagnostic| {
+        matches!(&d.code, Some(NumberOrString::String(code)) if code == "DF310")
+            && d.source.as_deref() == Some("dockfix")
+    };
+    let on_diagnostic = on_from
+        || params.context.diagnostics.iter().any(|d| is_df310(&d))
+        || (params.context.diagnostics.is_empty()
+            && analysed
+                .get_or_insert_with(|| snapshot.analyze())
+                .iter()
+                .any(|d| d.code == "DF310" && touches(&d.range)));
+    if !on_diagnostic {
+        return None;
+    }
+    let conversion = crate::convert_to_multistage(
+        &snapshot.tree,
+        &snapshot.shells,
+        &snapshot.text,
+        &snapshot.options,
+    )
+    .ok()?;
+    let edits = conversion
+        .fix
+        .edits
+        .iter()
+        .map(|e| TextEdit {
+            range: convert::range(&snapshot.rope, e.range.clone(), encoding),
+            new_text: e.content.clone(),
+        })
+        .collect();
+    Some(CodeAction {
+        title: crate::convert::ACTION_TITLE.to_owned(),
+        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+        edit: Some(workspace_edit(state, uri, snapshot.version, edits)),
+        is_preferred: Some(false),
+        ..Default::default()
+    })
 }
 
 fn snapshot_model(snapshot: &Snapshot) -> crate::syntax::Dockerfile {

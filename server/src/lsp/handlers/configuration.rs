@@ -110,7 +110,12 @@ pub async fn did_change(state: &Arc<State>, client: &Client, params: DidChangeCo
 pub async fn reanalyse_all(state: &Arc<State>, client: &Client) {
     let uris: Vec<Uri> = state.documents().keys().cloned().collect();
     for uri in uris {
-        let (options, error) = state.options_for(&uri);
+        let text = state
+            .documents()
+            .get(&uri)
+            .map(|open| open.document.text().to_owned())
+            .unwrap_or_default();
+        let (options, error) = state.options_for(&uri, &text);
         if let Some(open) = state.documents().get_mut(&uri) {
             open.options = options;
         }

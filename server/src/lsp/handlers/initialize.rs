@@ -84,6 +84,7 @@ pub fn initialize(state: &State, params: InitializeParams) -> (InitializeResult,
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
+                    CodeActionKind::REFACTOR_REWRITE,
                     CodeActionKind::new(super::code_action::FIX_ALL),
                 ]),
                 resolve_provider: Some(true),

@@ -15,7 +15,7 @@ pub fn did_open(
     let item = params.text_document;
     let document = Document::new_compact(&item.text);
     // Settings are read before taking the documents lock (they may read files).
-    let (options, error) = state.options_for(&item.uri);
+    let (options, error) = state.options_for(&item.uri, &item.text);
     state.documents().insert(
         item.uri.clone(),
         OpenDocument {
