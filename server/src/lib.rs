@@ -123,8 +123,12 @@ pub fn tag_candidates(source: &str) -> Vec<String> {
 /// folder reads into [`Options::context_files`]. `*.csproj` stands for the
 /// project files of a folder.
 pub fn context_files_wanted(source: &str) -> Vec<String> {
-    let document = syntax::Document::new(source);
-    convert::wanted_files(&document.model(), source)
+    // The Dockerfile grammar alone: the shell inside RUN is not needed here,
+    // and parsing it would double the cost of opening a document.
+    let Some(tree) = syntax::new_parser().parse(source, None) else {
+        return Vec::new();
+    };
+    convert::wanted_files(&syntax::Dockerfile::from_tree(&tree, source), source)
 }
 
 /// The multi-stage conversion of a document (the `refactor.rewrite` action
