@@ -86,7 +86,17 @@ pub fn analyze_parts(
     source: &str,
     options: &Options,
 ) -> Vec<Diagnostic> {
-    rules::run(&rules::Input {
+    rules::run(&rules_input(tree, shells, source, options))
+}
+
+/// What the rules (and the conversion) read: the trees, the text and the options.
+fn rules_input<'a>(
+    tree: &'a tree_sitter::Tree,
+    shells: &'a [syntax::ShellTree],
+    source: &'a str,
+    options: &'a Options,
+) -> rules::Input<'a> {
+    rules::Input {
         source,
         tree,
         shells,
@@ -96,7 +106,7 @@ pub fn analyze_parts(
         tags: &options.tags,
         build_context: options.build_context.as_ref(),
         files: &options.context_files,
-    })
+    }
 }
 
 /// The image references (`name:tag`, literal, without a digest) whose digest
@@ -140,17 +150,7 @@ pub fn convert_to_multistage(
     options: &Options,
 ) -> Result<convert::Conversion, convert::NotOffered> {
     rules::with_context(
-        &rules::Input {
-            source,
-            tree,
-            shells,
-            settings: &options.settings,
-            today: options.today,
-            digests: &options.digests,
-            tags: &options.tags,
-            build_context: options.build_context.as_ref(),
-            files: &options.context_files,
-        },
+        &rules_input(tree, shells, source, options),
         convert::multistage,
     )
 }
