@@ -431,6 +431,7 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         online_lookups(&source, &display, &mut options, &mut checked.warnings);
     }
     let mut text = source.clone();
+    let mut reported = None;
     if context.fixing {
         let outcome = crate::fix_all(&source, &options, context.level);
         if !outcome.converged {
@@ -470,10 +471,15 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
                         context.set_ignore_file(name, change.after.as_str());
                     }
                 }
+                // The report is of the fixed text: unless an ignore file
+                // changed, this analysis is it.
+                if checked.file_fixes.is_empty() {
+                    reported = Some(after);
+                }
             }
         }
     }
-    let diagnostics = analyze_with(&text, &options);
+    let diagnostics = reported.unwrap_or_else(|| analyze_with(&text, &options));
     checked.report = Some(FileReport {
         path: display,
         source: text,

@@ -268,15 +268,7 @@ fn multistage_action(
         &snapshot.options,
     )
     .ok()?;
-    let edits = conversion
-        .fix
-        .edits
-        .iter()
-        .map(|e| TextEdit {
-            range: convert::range(&snapshot.rope, e.range.clone(), encoding),
-            new_text: e.content.clone(),
-        })
-        .collect();
+    let edits = text_edits(&snapshot.rope, &conversion.fix.edits, encoding);
     Some(CodeAction {
         title: crate::convert::ACTION_TITLE.to_owned(),
         kind: Some(CodeActionKind::REFACTOR_REWRITE),
@@ -336,20 +328,24 @@ fn fix_of(
         .iter()
         .find(|d| d.code == code && d.range == (start..end))?;
     let fix = ours.fix.as_ref()?;
-    let edits = fix
-        .edits
-        .iter()
-        .map(|e| TextEdit {
-            range: convert::range(&snapshot.rope, e.range.clone(), encoding),
-            new_text: e.content.clone(),
-        })
-        .collect();
+    let edits = text_edits(&snapshot.rope, &fix.edits, encoding);
     Some(QuickFix {
         title: fix.title.clone(),
         applicability: fix.applicability,
         edits,
         files: fix.files.clone(),
     })
+}
+
+/// Our byte-range edits as LSP edits in the negotiated encoding.
+fn text_edits(rope: &ropey::Rope, edits: &[crate::fix::Edit], encoding: Encoding) -> Vec<TextEdit> {
+    edits
+        .iter()
+        .map(|e| TextEdit {
+            range: convert::range(rope, e.range.clone(), encoding),
+            new_text: e.content.clone(),
+        })
+        .collect()
 }
 
 /// A fix that also changes files beside the document (DF404's ignore file):
@@ -407,21 +403,20 @@ fn file_workspace_edit(
             file.contents.clone()
         };
         let rope = ropey::Rope::from_str(&text);
+        let placeable: Vec<crate::fix::Edit> = change
+            .edits
+            .iter()
+            .filter(|e| e.range.end <= text.len())
+            .cloned()
+            .collect();
         operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
             text_document: OptionalVersionedTextDocumentIdentifier {
                 uri: target,
                 version: None,
             },
-            edits: change
-                .edits
-                .iter()
-                .filter(|e| e.range.end <= text.len())
-                .map(|e| {
-                    OneOf::Left(TextEdit {
-                        range: convert::range(&rope, e.range.clone(), encoding),
-                        new_text: e.content.clone(),
-                    })
-                })
+            edits: text_edits(&rope, &placeable, encoding)
+                .into_iter()
+                .map(OneOf::Left)
                 .collect(),
         }));
     }
