@@ -12,6 +12,7 @@ pub mod fix;
 pub mod knowledge;
 pub mod lsp;
 pub mod registry;
+pub mod reuse;
 pub mod rules;
 pub mod semantics;
 pub mod suppression;

@@ -1044,3 +1044,85 @@ async fn convert_to_multi_stage_build_is_a_refactoring_on_the_from_line_and_on_d
         .await;
     assert!(actions.is_empty(), "{actions:#?}");
 }
+
+#[tokio::test]
+async fn comment_edits_reuse_the_analysis_and_match_a_fresh_one() {
+    let mut client = Client::start();
+    client
+        .initialize(
+            json!({"general": {"positionEncodings": ["utf-16"]}}),
+            Value::Null,
+        )
+        .await;
+    let text = "FROM node:16\n# build\nRUN npm ci\n\n# run\nCMD npm start\n";
+    client.open(URI, 1, text).await;
+    let _ = client.diagnostics(URI, 1).await;
+    // Type into a comment, add comment lines and a blank line, delete one:
+    // each result must equal the analysis of the same text opened afresh.
+    let edits = [
+        (
+            json!({"start": {"line": 1, "character": 7}, "end": {"line": 1, "character": 7}}),
+            " step 🐳",
+        ),
+        (
+            json!({"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}}),
+            "# 構築\n\n",
+        ),
+        (
+            json!({"start": {"line": 1, "character": 0}, "end": {"line": 2, "character": 0}}),
+            "",
+        ),
+        (
+            json!({"start": {"line": 6, "character": 0}, "end": {"line": 6, "character": 0}}),
+            "# note\n",
+        ),
+    ];
+    let mut current = text.to_owned();
+    for (version, (range, insert)) in (2..).zip(edits) {
+        client
+            .notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": URI, "version": version},
+                       "contentChanges": [{"range": range, "text": insert}]}),
+            )
+            .await;
+        current = applies_in(
+            &current,
+            &[json!({"range": range, "newText": insert})],
+            "utf-16",
+        );
+        let reused = client.diagnostics(URI, version).await;
+        let fresh_uri = format!("file:///fresh/{version}/Dockerfile");
+        client.open(&fresh_uri, 1, &current).await;
+        let fresh = client.diagnostics(&fresh_uri, 1).await;
+        let strip = |diagnostics: Vec<Value>| -> Vec<Value> {
+            diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d["data"]["version"] = Value::Null;
+                    d
+                })
+                .collect()
+        };
+        assert_eq!(
+            strip(reused.clone()),
+            strip(fresh),
+            "after edit {version}:\n{current}"
+        );
+        // A quick fix of a reused diagnostic applies to the current text.
+        let user = reused
+            .iter()
+            .find(|d| d["code"] == "DF101")
+            .expect("DF101 on a final stage without USER")
+            .clone();
+        let actions = client
+            .code_actions(URI, user["range"].clone(), vec![user], None)
+            .await;
+        let fix = actions
+            .iter()
+            .find(|a| a["kind"] == "quickfix")
+            .expect("a quick fix for DF101");
+        let fixed = applies_in(&current, &document_edits(fix), "utf-16");
+        assert!(fixed.contains("USER "), "{fixed}");
+    }
+}

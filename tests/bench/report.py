@@ -1,16 +1,27 @@
-"""Prints the LSP latency table from the probe's JSON files."""
+"""Prints the LSP latency table from the probe's and edit-latency.js's JSON files."""
 import json
 import os
 import sys
 
 out = sys.argv[1]
-print("| lines | dockfix edit→diagnostics p50 | peer edit→diagnostics p50 | ratio | dockfix open→diagnostics | peer open→diagnostics | ratio |")
-print("|---|---|---|---|---|---|---|")
+
+
+def load(name):
+    path = os.path.join(out, name)
+    return json.load(open(path)) if os.path.exists(path) else {}
+
+
+def ratio(a, b):
+    return f"{b / a:.0f}×" if a and b else "n/a"
+
+
+print("| lines | edit in a comment: dockfix p50 | peer | ratio | edit in a RUN: dockfix p50 | peer | ratio | open→diagnostics: dockfix | peer | ratio |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for size in (500, 2000, 5000):
-    ours = json.load(open(os.path.join(out, f"dockfix-{size}.json")))
-    peer = json.load(open(os.path.join(out, f"peer-{size}.json")))
-    o, p = ours["bench"]["p50_ms"], peer["bench"]["p50_ms"]
-    oo = ours["timings"].get("didOpen_to_publishDiagnostics_ms")
-    po = peer["timings"].get("didOpen_to_publishDiagnostics_ms")
-    ratio = lambda a, b: f"{b / a:.0f}×" if a and b else "n/a"
-    print(f"| {size} | {o} ms | {p} ms | {ratio(o, p)} | {oo} ms | {po} ms | {ratio(oo, po)} |")
+    ours, peer = load(f"dockfix-{size}.json"), load(f"peer-{size}.json")
+    ours_run, peer_run = load(f"dockfix-run-{size}.json"), load(f"peer-run-{size}.json")
+    o, p = ours.get("bench", {}).get("p50_ms"), peer.get("bench", {}).get("p50_ms")
+    orun, prun = ours_run.get("p50_ms"), peer_run.get("p50_ms")
+    oo = ours.get("timings", {}).get("didOpen_to_publishDiagnostics_ms")
+    po = peer.get("timings", {}).get("didOpen_to_publishDiagnostics_ms")
+    print(f"| {size} | {o} ms | {p} ms | {ratio(o, p)} | {orun} ms | {prun} ms | {ratio(orun, prun)} | {oo} ms | {po} ms | {ratio(oo, po)} |")

@@ -4,6 +4,7 @@
 
 mod convert;
 mod handlers;
+mod memory;
 mod state;
 
 use std::panic::AssertUnwindSafe;

@@ -16,7 +16,32 @@ pub struct OpenDocument {
     pub document: Document,
     pub version: i32,
     /// The settings for this document (editor settings under `.dockfix.toml`).
-    pub options: Arc<crate::Options>,
+    options: Arc<crate::Options>,
+    /// The diagnostics of this version when they are known without analysing
+    /// it: the last analysis, moved across edits of comments and blank lines
+    /// (`crate::reuse`).
+    pub diagnostics: Option<Arc<Vec<crate::Diagnostic>>>,
+}
+
+impl OpenDocument {
+    pub fn new(document: Document, version: i32, options: Arc<crate::Options>) -> Self {
+        OpenDocument {
+            document,
+            version,
+            options,
+            diagnostics: None,
+        }
+    }
+
+    pub fn options(&self) -> &Arc<crate::Options> {
+        &self.options
+    }
+
+    /// New settings invalidate the known diagnostics.
+    pub fn set_options(&mut self, options: Arc<crate::Options>) {
+        self.options = options;
+        self.diagnostics = None;
+    }
 }
 
 /// What the client can do, from its `initialize` capabilities.
@@ -70,6 +95,8 @@ pub struct State {
     /// False until the editor's settings were pulled (when the client offers
     /// them), so no diagnostics under the wrong settings flash by at startup.
     settings_ready: std::sync::atomic::AtomicBool,
+    /// Trims the heap when analyses pause.
+    pub trimmer: Arc<super::memory::Trimmer>,
 }
 
 /// Locks a mutex; a handler that panicked while holding it leaves the data

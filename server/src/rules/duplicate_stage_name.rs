@@ -53,7 +53,7 @@ pub static RULE: Rule = Rule {
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
     let mut seen: Vec<(String, usize)> = Vec::new();
-    for stage in &context.model.stages {
+    for (index, stage) in context.model.stages.iter().enumerate() {
         let Some(range) = context
             .model
             .instructions
@@ -67,18 +67,15 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             report.push(
                 range.clone(),
                 format!(
-                    "Duplicate stage name `{}`: the stage on line {line} has the same name (stage names ignore case)",
+                    "Duplicate stage name `{}`: stage {line} has the same name (stage names ignore case)",
                     context.text(&range)
                 ),
                 None,
             );
         } else {
-            let line = context
-                .model
-                .instructions
-                .get(stage.from)
-                .map_or(0, |f| f.start_row + 1);
-            seen.push((name, line));
+            // The stage's number, not its line: messages stay true when
+            // comments above move the lines (see `reuse`).
+            seen.push((name, index + 1));
         }
     }
 }

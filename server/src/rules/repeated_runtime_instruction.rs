@@ -69,14 +69,9 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                         .is_some_and(|x| x.kind == kind)
                 })
                 .collect();
-            let Some((last, earlier)) = all.split_last() else {
+            let Some((_, earlier)) = all.split_last() else {
                 continue;
             };
-            let last_line = context
-                .model
-                .instructions
-                .get(*last)
-                .map_or(0, |i| i.start_row + 1);
             for &index in earlier {
                 let Some(instruction) = context.model.instructions.get(index) else {
                     continue;
@@ -96,7 +91,7 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                 report.push(
                     instruction.line_range.clone(),
                     format!(
-                        "Only the last {0} of a stage takes effect: line {last_line} overrides this one",
+                        "Only the last {0} of a stage takes effect: a later {0} in this stage overrides this one",
                         kind.keyword()
                     ),
                     fix,

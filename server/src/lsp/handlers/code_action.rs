@@ -54,10 +54,12 @@ struct QuickFix {
     files: Vec<FileChange>,
 }
 
+/// Byte offsets in the text of the data's version (converted to LSP
+/// positions only when the action is asked for, not for every diagnostic).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DataEdit {
-    range: tower_lsp_server::ls_types::Range,
+    range: std::ops::Range<usize>,
     new_text: String,
 }
 
@@ -136,7 +138,7 @@ fn quick_fixes(
     uri: &Uri,
     params: &CodeActionParams,
     encoding: Encoding,
-    analysed: &mut Option<Vec<crate::Diagnostic>>,
+    analysed: &mut Option<std::sync::Arc<Vec<crate::Diagnostic>>>,
     actions: &mut Vec<CodeActionOrCommand>,
 ) {
     let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
@@ -234,7 +236,7 @@ fn multistage_action(
     uri: &Uri,
     params: &CodeActionParams,
     encoding: Encoding,
-    analysed: &mut Option<Vec<crate::Diagnostic>>,
+    analysed: &mut Option<std::sync::Arc<Vec<crate::Diagnostic>>>,
 ) -> Option<CodeAction> {
     let requested = convert::offset(&snapshot.rope, params.range.start, encoding)
         ..convert::offset(&snapshot.rope, params.range.end, encoding);
@@ -288,7 +290,7 @@ fn fix_of(
     snapshot: &Snapshot,
     diagnostic: &Diagnostic,
     encoding: Encoding,
-    analysed: &mut Option<Vec<crate::Diagnostic>>,
+    analysed: &mut Option<std::sync::Arc<Vec<crate::Diagnostic>>>,
 ) -> Option<QuickFix> {
     if let Some(data) = diagnostic
         .data
@@ -301,15 +303,16 @@ fn fix_of(
             "unsafe" => Applicability::Unsafe,
             _ => Applicability::DisplayOnly,
         };
-        let edits = data
+        let edits: Vec<crate::fix::Edit> = data
             .fix
             .edits
             .into_iter()
-            .map(|e| TextEdit {
+            .map(|e| crate::fix::Edit {
                 range: e.range,
-                new_text: e.new_text,
+                content: e.new_text,
             })
             .collect();
+        let edits = text_edits(&snapshot.rope, &edits, encoding);
         return Some(QuickFix {
             title: data.fix.title,
             applicability,

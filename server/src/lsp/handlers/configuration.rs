@@ -117,7 +117,7 @@ pub async fn reanalyse_all(state: &Arc<State>, client: &Client) {
             .unwrap_or_default();
         let (options, error) = state.options_for(&uri, &text);
         if let Some(open) = state.documents().get_mut(&uri) {
-            open.options = options;
+            open.set_options(options);
         }
         report_config_error(state, client, error).await;
         super::diagnostics::schedule(state, client, uri);

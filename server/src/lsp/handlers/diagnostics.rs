@@ -14,17 +14,24 @@ use crate::lsp::convert::{self, Encoding};
 use crate::lsp::state::State;
 use crate::{Diagnostic, Severity};
 
-/// Where a rule's documentation lives.
+/// Where a rule's documentation lives (parsed once per rule: a document
+/// can carry hundreds of diagnostics).
 pub fn rule_url(code: &str) -> Option<Uri> {
+    static URLS: std::sync::LazyLock<std::collections::HashMap<&'static str, Uri>> =
+        std::sync::LazyLock::new(|| {
+            crate::rules::RULES
+                .iter()
+                .filter_map(|rule| {
+                    let url = format!(
+                        "https://github.com/dockfix/dockfix/blob/main/docs/rules/{}.md",
+                        rule.code
+                    );
+                    Some((rule.code, url.parse().ok()?))
+                })
+                .collect()
+        });
     let rule = crate::rules::find(code)?;
-    let stem = rule.module.rsplit("::").next().unwrap_or_default();
-    let _ = stem;
-    format!(
-        "https://github.com/dockfix/dockfix/blob/main/docs/rules/{}.md",
-        rule.code
-    )
-    .parse()
-    .ok()
+    URLS.get(rule.code).cloned()
 }
 
 pub fn to_lsp(
@@ -33,8 +40,9 @@ pub fn to_lsp(
     encoding: Encoding,
     version: i32,
 ) -> tower_lsp_server::ls_types::Diagnostic {
-    // The fix travels with the diagnostic (in LSP ranges of this version), so
-    // a code action needs no re-analysis.
+    // The fix travels with the diagnostic (byte ranges of this version, turned
+    // into positions when the action is asked for), so a code action needs no
+    // re-analysis.
     let data = diagnostic.fix.as_ref().map(|fix| {
         let mut data = serde_json::json!({
             "version": version,
@@ -42,7 +50,7 @@ pub fn to_lsp(
                 "title": fix.title,
                 "applicability": fix.applicability.as_str(),
                 "edits": fix.edits.iter().map(|e| serde_json::json!({
-                    "range": convert::range(rope, e.range.clone(), encoding),
+                    "range": { "start": e.range.start, "end": e.range.end },
                     "newText": e.content,
                 })).collect::<Vec<_>>(),
             }
@@ -79,6 +87,8 @@ pub fn to_lsp(
 /// (the rope and the tree are shared, the text is copied).
 pub struct Snapshot {
     pub version: i32,
+    /// The diagnostics of this version, when known without analysis.
+    pub known: Option<Arc<Vec<Diagnostic>>>,
     pub text: String,
     pub tree: tree_sitter::Tree,
     pub shells: Vec<crate::syntax::ShellTree>,
@@ -87,8 +97,16 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn analyze(&self) -> Vec<Diagnostic> {
-        crate::analyze_parts(&self.tree, &self.shells, &self.text, &self.options)
+    pub fn analyze(&self) -> Arc<Vec<Diagnostic>> {
+        match &self.known {
+            Some(known) => Arc::clone(known),
+            None => Arc::new(crate::analyze_parts(
+                &self.tree,
+                &self.shells,
+                &self.text,
+                &self.options,
+            )),
+        }
     }
 }
 
@@ -96,20 +114,32 @@ pub fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
     let documents = state.documents();
     documents.get(uri).map(|open| Snapshot {
         version: open.version,
+        known: open.diagnostics.clone(),
         text: open.document.text().to_owned(),
         tree: open.document.tree().clone(),
         shells: open.document.shells().trees().to_vec(),
         rope: open.document.rope().clone(),
-        options: Arc::clone(&open.options),
+        options: Arc::clone(open.options()),
     })
 }
 
+/// The LSP diagnostics of the snapshot; the engine's are kept with the
+/// document (while it is still at that version) for the next edit to reuse.
 fn analyze(
+    state: &State,
+    uri: &Uri,
     snapshot: &Snapshot,
     encoding: Encoding,
 ) -> Result<Vec<tower_lsp_server::ls_types::Diagnostic>> {
     crate::lsp::guarded(|| {
         let found = snapshot.analyze();
+        if snapshot.known.is_none() {
+            if let Some(open) = state.documents().get_mut(uri) {
+                if open.version == snapshot.version && open.diagnostics.is_none() {
+                    open.diagnostics = Some(Arc::clone(&found));
+                }
+            }
+        }
         found
             .iter()
             .map(|d| to_lsp(d, &snapshot.rope, encoding, snapshot.version))
@@ -126,7 +156,7 @@ pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
         let Some(snapshot) = snapshot(&state, &uri) else {
             return;
         };
-        let Ok(diagnostics) = analyze(&snapshot, state.encoding()) else {
+        let Ok(diagnostics) = analyze(&state, &uri, &snapshot, state.encoding()) else {
             return;
         };
         let current = state.documents().get(&uri).map(|open| open.version);
@@ -137,6 +167,7 @@ pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
         client
             .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
             .await;
+        state.trimmer.after_analysis();
     });
 }
 
@@ -146,7 +177,12 @@ pub fn pull(
     params: &DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
     let items = match snapshot(state, &params.text_document.uri) {
-        Some(snapshot) => analyze(&snapshot, state.encoding())?,
+        Some(snapshot) => analyze(
+            state,
+            &params.text_document.uri,
+            &snapshot,
+            state.encoding(),
+        )?,
         None => Vec::new(),
     };
     Ok(DocumentDiagnosticReportResult::Report(

@@ -3,9 +3,12 @@
 
 use tower_lsp_server::ls_types::*;
 
+use std::sync::Arc;
+
 use crate::lsp::convert;
 use crate::lsp::state::{OpenDocument, State};
 use crate::syntax::Document;
+use crate::{reuse, Diagnostic};
 
 /// Returns the document and the error of its `.dockfix.toml`, if any.
 pub fn did_open(
@@ -18,11 +21,7 @@ pub fn did_open(
     let (options, error) = state.options_for(&item.uri, &item.text);
     state.documents().insert(
         item.uri.clone(),
-        OpenDocument {
-            document,
-            version: item.version,
-            options,
-        },
+        OpenDocument::new(document, item.version, options),
     );
     (item.uri, error)
 }
@@ -33,17 +32,26 @@ pub fn did_change(state: &State, params: DidChangeTextDocumentParams) -> Option<
     let encoding = state.encoding();
     let mut documents = state.documents();
     let open = documents.get_mut(&params.text_document.uri)?;
+    let mut known = open.diagnostics.take();
     for change in params.content_changes {
-        match change.range {
+        let (range, text) = match change.range {
             Some(range) => {
                 let rope = open.document.rope();
                 let start = convert::offset(rope, range.start, encoding);
                 let end = convert::offset(rope, range.end, encoding).max(start);
-                open.document.edit(start..end, &change.text);
+                (start..end, change.text)
             }
-            None => replace_all(&mut open.document, &change.text),
-        }
+            // A full-text change, applied as the smallest edit that turns the
+            // old text into the new one (clients that send whole documents
+            // still get incremental re-parsing).
+            None => {
+                let edit = crate::fix::minimal_edit(open.document.text(), &change.text);
+                (edit.range, edit.content)
+            }
+        };
+        known = edit(&mut open.document, range, &text, known);
     }
+    open.diagnostics = known;
     open.version = params.text_document.version;
     Some(params.text_document.uri)
 }
@@ -52,12 +60,27 @@ pub fn did_close(state: &State, params: &DidCloseTextDocumentParams) {
     state.documents().remove(&params.text_document.uri);
 }
 
-/// A full-text change, applied as the smallest edit that turns the old text
-/// into the new one (clients that send whole documents still get incremental
-/// re-parsing).
+/// Applies one edit, and moves the known diagnostics across it when it only
+/// touched comments or blank lines between instructions.
+fn edit(
+    document: &mut Document,
+    range: std::ops::Range<usize>,
+    text: &str,
+    known: Option<Arc<Vec<Diagnostic>>>,
+) -> Option<Arc<Vec<Diagnostic>>> {
+    let old_span = known
+        .as_ref()
+        .and_then(|_| reuse::trivia_lines(document, range.clone()));
+    document.edit(range.clone(), text);
+    let (known, old_span) = (known?, old_span?);
+    let new_span = reuse::trivia_lines(document, range.start..range.start + text.len())?;
+    reuse::shift_across(&known, old_span, new_span.len()).map(Arc::new)
+}
+
+#[cfg(test)]
 fn replace_all(document: &mut Document, new_text: &str) {
-    let edit = crate::fix::minimal_edit(document.text(), new_text);
-    document.edit(edit.range, &edit.content);
+    let change = crate::fix::minimal_edit(document.text(), new_text);
+    edit(document, change.range, &change.content, None);
 }
 
 #[cfg(test)]
