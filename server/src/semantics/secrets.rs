@@ -243,14 +243,46 @@ const TOKENS: [TokenShape; 13] = [
     ("-----BEGIN ", "private key", |_| true, 0),
 ];
 
+/// The first bytes of the `TOKENS` prefixes.
+const FIRST_BYTES: [u8; 6] = [b'A', b'g', b'x', b's', b'r', b'-'];
+const NO_SLOT: u8 = u8::MAX;
+/// Byte → its index in `FIRST_BYTES`, or `NO_SLOT`.
+const SLOT_OF_BYTE: [u8; 256] = {
+    let mut table = [NO_SLOT; 256];
+    let mut i = 0;
+    while i < FIRST_BYTES.len() {
+        table[FIRST_BYTES[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// Every literal credential in `text`, in order, without overlaps.
 pub fn find_secrets(text: &str) -> Vec<Finding> {
     let bytes = text.as_bytes();
     let mut out: Vec<Finding> = Vec::new();
+    // One pass collects where each prefix's first byte occurs, so the 13
+    // prefixes do not scan the whole text 13 times (this rule runs on every
+    // keystroke in the language server).
+    let mut starts: [Vec<usize>; 6] = Default::default();
+    for (i, &b) in bytes.iter().enumerate() {
+        let slot = SLOT_OF_BYTE[usize::from(b)];
+        if slot != NO_SLOT {
+            starts[usize::from(slot)].push(i);
+        }
+    }
     for (prefix, kind, accept, min) in TOKENS {
+        let slot = FIRST_BYTES
+            .iter()
+            .position(|&f| Some(&f) == prefix.as_bytes().first())
+            .unwrap_or_default();
+        let mut candidates = starts[slot].iter().copied().filter(|&i| {
+            bytes
+                .get(i..)
+                .is_some_and(|rest| rest.starts_with(prefix.as_bytes()))
+        });
         let mut from = 0;
-        while let Some(found) = text.get(from..).and_then(|t| t.find(prefix)) {
-            let start = from + found;
+        while let Some(start) = candidates.find(|&i| i >= from) {
             from = start + prefix.len();
             if start > 0 && bytes.get(start - 1).copied().is_some_and(is_word_byte) {
                 continue;
