@@ -333,19 +333,7 @@ impl Instruction {
             .child(0)
             .map(|k| k.byte_range())
             .unwrap_or(node.start_byte()..node.start_byte());
-        let mut cursor = node.walk();
-        let flags = node
-            .children_by_field_id(super::field_id("flag"), &mut cursor)
-            .map(|flag| Flag {
-                range: flag.byte_range(),
-                name: flag
-                    .child_by_field_id(super::field_id("name").get())
-                    .map_or(flag.byte_range(), |n| n.byte_range()),
-                value: flag
-                    .child_by_field_id(super::field_id("value").get())
-                    .map(|n| n.byte_range()),
-            })
-            .collect();
+        let flags = flags_of(node);
         let mut instruction = Instruction {
             kind,
             range: node.byte_range(),
@@ -476,6 +464,36 @@ impl Instruction {
     }
 }
 
+/// The flags right after the keyword. They come before everything else, so
+/// the walk stops at the first other child: a RUN with a long shell command
+/// has dozens of children, and this runs for every instruction on every
+/// analysis.
+fn flags_of(node: Node<'_>) -> Vec<Flag> {
+    let flag_id = super::field_id("flag");
+    let mut flags = Vec::new();
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return flags;
+    }
+    while cursor.goto_next_sibling() {
+        let child = cursor.node();
+        if cursor.field_id() == Some(flag_id) {
+            flags.push(Flag {
+                range: child.byte_range(),
+                name: child
+                    .child_by_field_id(super::field_id("name").get())
+                    .map_or(child.byte_range(), |n| n.byte_range()),
+                value: child
+                    .child_by_field_id(super::field_id("value").get())
+                    .map(|n| n.byte_range()),
+            });
+        } else if !child.is_extra() {
+            break;
+        }
+    }
+    flags
+}
+
 fn command_form(node: Node<'_>) -> CommandForm {
     let mut cursor = node.walk();
     if node.kind() == "json_array" {
@@ -496,9 +514,10 @@ fn command_form(node: Node<'_>) -> CommandForm {
 }
 
 fn heredocs(node: Node<'_>, source: &str) -> Vec<Heredoc> {
+    // `contains('<')` is a memchr: most instructions have no `<` at all.
     if !source
         .get(node.byte_range())
-        .is_some_and(|t| t.contains("<<"))
+        .is_some_and(|t| t.contains('<') && t.contains("<<"))
     {
         return Vec::new();
     }
