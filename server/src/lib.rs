@@ -139,7 +139,13 @@ pub fn context_files_wanted(source: &str) -> Vec<String> {
     let Some(tree) = syntax::new_parser().parse(source, None) else {
         return Vec::new();
     };
-    convert::wanted_files(&syntax::Dockerfile::from_tree(&tree, source), source)
+    context_files_wanted_in(&tree, source)
+}
+
+/// [`context_files_wanted`] for an already parsed document (the language
+/// server has the tree when it opens a document).
+pub fn context_files_wanted_in(tree: &tree_sitter::Tree, source: &str) -> Vec<String> {
+    convert::wanted_files(&syntax::Dockerfile::from_tree(tree, source), source)
 }
 
 /// The multi-stage conversion of a document (the `refactor.rewrite` action

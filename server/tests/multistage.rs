@@ -57,7 +57,8 @@ fn options(dir: &Path, source: &str, select: &[&str]) -> Options {
         ..Default::default()
     };
     options.settings.selection.select = Some(select.iter().map(|s| (*s).to_owned()).collect());
-    options.context_files = dockfix::cli::discover::read_context_files(dir, source);
+    options.context_files =
+        dockfix::cli::discover::read_context_files(dir, dockfix::context_files_wanted(source));
     options
 }
 

@@ -425,7 +425,8 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         } else {
             folder
         };
-        options.context_files = discover::read_context_files(folder, &source);
+        options.context_files =
+            discover::read_context_files(folder, crate::context_files_wanted(&source));
     }
     if options.settings.online {
         online_lookups(&source, &display, &mut options, &mut checked.warnings);

@@ -110,12 +110,12 @@ pub fn today() -> crate::knowledge::Date {
     crate::knowledge::Date::from_unix_days((seconds / 86_400) as i64)
 }
 
-/// The build-context files the multi-stage conversion may read
-/// ([`crate::context_files_wanted`]), read from the Dockerfile's folder:
+/// The build-context files the multi-stage conversion may read (`wanted`,
+/// from [`crate::context_files_wanted`]), read from the Dockerfile's folder:
 /// those that exist, are small text files and stay inside the folder.
 pub fn read_context_files(
     folder: &Path,
-    source: &str,
+    wanted: Vec<String>,
 ) -> std::collections::BTreeMap<String, String> {
     /// Manifests are small; anything bigger is not one.
     const MAX_SIZE: u64 = 1 << 20;
@@ -129,7 +129,7 @@ pub fn read_context_files(
             }
         }
     };
-    for wanted in crate::context_files_wanted(source) {
+    for wanted in wanted {
         if wanted.split('/').any(|part| part == "..") {
             continue;
         }

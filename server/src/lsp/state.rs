@@ -168,9 +168,14 @@ impl State {
     /// The analysis options for a document: the editor's settings for its
     /// folder, under the nearest `.dockfix.toml` above the file. An invalid
     /// `.dockfix.toml` is returned as an error beside the editor-only options.
-    /// The manifests beside the file (`text`, the document) are read for the
-    /// multi-stage conversion.
-    pub fn options_for(&self, uri: &Uri, text: &str) -> (Arc<crate::Options>, Option<ConfigError>) {
+    /// The manifests beside the file (`text` and its `tree`, the document) are
+    /// read for the multi-stage conversion.
+    pub fn options_for(
+        &self,
+        uri: &Uri,
+        text: &str,
+        tree: &tree_sitter::Tree,
+    ) -> (Arc<crate::Options>, Option<ConfigError>) {
         let path = uri.to_file_path().map(|p| p.into_owned());
         let editor = self.editor();
         let layer = editor.for_path(path.as_deref());
@@ -206,7 +211,10 @@ impl State {
             context_files: path
                 .as_deref()
                 .and_then(Path::parent)
-                .map(|folder| crate::cli::discover::read_context_files(folder, text))
+                .map(|folder| {
+                    let wanted = crate::context_files_wanted_in(tree, text);
+                    crate::cli::discover::read_context_files(folder, wanted)
+                })
                 .unwrap_or_default(),
         };
         (Arc::new(options), error)

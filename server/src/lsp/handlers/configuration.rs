@@ -110,12 +110,15 @@ pub async fn did_change(state: &Arc<State>, client: &Client, params: DidChangeCo
 pub async fn reanalyse_all(state: &Arc<State>, client: &Client) {
     let uris: Vec<Uri> = state.documents().keys().cloned().collect();
     for uri in uris {
-        let text = state
-            .documents()
-            .get(&uri)
-            .map(|open| open.document.text().to_owned())
-            .unwrap_or_default();
-        let (options, error) = state.options_for(&uri, &text);
+        let Some((text, tree)) = state.documents().get(&uri).map(|open| {
+            (
+                open.document.text().to_owned(),
+                open.document.tree().clone(),
+            )
+        }) else {
+            continue;
+        };
+        let (options, error) = state.options_for(&uri, &text, &tree);
         if let Some(open) = state.documents().get_mut(&uri) {
             open.set_options(options);
         }

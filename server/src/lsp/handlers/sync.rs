@@ -18,7 +18,7 @@ pub fn did_open(
     let item = params.text_document;
     let document = Document::new_compact(&item.text);
     // Settings are read before taking the documents lock (they may read files).
-    let (options, error) = state.options_for(&item.uri, &item.text);
+    let (options, error) = state.options_for(&item.uri, &item.text, document.tree());
     state.documents().insert(
         item.uri.clone(),
         OpenDocument::new(document, item.version, options),
