@@ -135,7 +135,12 @@ fn analyze(
         let found = snapshot.analyze();
         if snapshot.known.is_none() {
             if let Some(open) = state.documents().get_mut(uri) {
-                if open.version == snapshot.version && open.diagnostics.is_none() {
+                // Not when the settings changed meanwhile: the next analysis
+                // would reuse a result of the old ones.
+                if open.version == snapshot.version
+                    && open.diagnostics.is_none()
+                    && Arc::ptr_eq(open.options(), &snapshot.options)
+                {
                     open.diagnostics = Some(Arc::clone(&found));
                 }
             }
@@ -152,8 +157,12 @@ fn analyze(
 pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
     let state = Arc::clone(state);
     let client = client.clone();
+    // The version this analysis is for: when typing outruns the analyses, the
+    // tasks of the versions already replaced return at once instead of all
+    // analysing the newest one.
+    let scheduled = state.documents().get(&uri).map(|open| open.version);
     tokio::spawn(async move {
-        let Some(snapshot) = snapshot(&state, &uri) else {
+        let Some(snapshot) = snapshot(&state, &uri).filter(|s| Some(s.version) == scheduled) else {
             return;
         };
         let Ok(diagnostics) = analyze(&state, &uri, &snapshot, state.encoding()) else {
