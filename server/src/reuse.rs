@@ -39,36 +39,85 @@ pub fn trivia_lines(document: &Document, range: Range<usize>) -> Option<Range<us
     if root.has_error() {
         return None;
     }
-    // Comments, directives and instructions, across stage boundaries.
-    let mut children = Vec::new();
-    crate::syntax::for_each_item(root, |item| children.push(item));
     // Directives are read up to the first instruction: stay after its start.
-    let first_instruction = children
-        .iter()
-        .position(|c| !matches!(c.kind(), "comment" | "parser_directive"))?;
-    if line_start <= children[first_instruction].start_byte() {
+    let mut cursor = root.walk();
+    let mut first_instruction = None;
+    if cursor.goto_first_child() {
+        loop {
+            let node = cursor.node();
+            if !matches!(node.kind(), "comment" | "parser_directive") {
+                first_instruction = Some(node.start_byte());
+                break;
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    if line_start <= first_instruction? {
         return None;
     }
-    // The gap: the top-level comments between the instructions around the span.
-    let gap_start = children
-        .iter()
-        .rposition(|c| c.kind() != "comment" && c.start_byte() < line_start)
-        .map_or(0, |i| i + 1);
-    if gap_start > 0 && children[gap_start - 1].end_byte() > line_start {
-        return None; // inside an instruction (a continuation line, a heredoc)
-    }
-    for child in &children[gap_start..] {
-        if child.kind() != "comment" {
-            if child.start_byte() < line_end {
-                return None;
-            }
-            break;
+    // Every line of the span is blank or a comment of its own, not a line of
+    // an instruction (a continuation, a heredoc body). Walking to a position
+    // costs the depth of the tree there, not a walk over every item.
+    let lines = text[line_start..line_end].split_inclusive('\n');
+    let mut at = line_start;
+    for line in lines.clone().take(MAX_LINES + 1) {
+        let blank = line.trim_start_matches([' ', '\t', '\r', '\x0b', '\x0c']);
+        let first = at + (line.len() - blank.len());
+        match item_at(root, first) {
+            None => {}
+            Some(item) if item.kind() == "comment" && item.start_byte() >= at => {}
+            Some(_) => return None,
         }
-        if comment_matters(text.get(child.byte_range()).unwrap_or_default()) {
+        at += line.len();
+    }
+    if lines.count() > MAX_LINES {
+        return None;
+    }
+    // An empty span must not sit inside an instruction either.
+    if line_start == line_end
+        && item_at(root, line_start).is_some_and(|i| i.start_byte() < line_start)
+    {
+        return None;
+    }
+    // The gap around the span: no comment of it may matter to a rule.
+    let before = text[..line_start].split_inclusive('\n').rev();
+    let after = text[line_end..].split_inclusive('\n');
+    let is_trivia = |line: &&str| {
+        let line = line.trim_start();
+        line.is_empty() || line.starts_with('#')
+    };
+    let gap = before
+        .take_while(is_trivia)
+        .take(MAX_LINES)
+        .chain(text[line_start..line_end].split_inclusive('\n'))
+        .chain(after.take_while(is_trivia).take(MAX_LINES));
+    for line in gap {
+        if comment_matters(line) {
             return None;
         }
     }
     Some(line_start..line_end)
+}
+
+/// Spans and gaps longer than this are not worth checking line by line.
+const MAX_LINES: usize = 200;
+
+/// The comment, directive or instruction at `byte` (not a stage), or `None`
+/// between them.
+fn item_at(root: tree_sitter::Node<'_>, byte: usize) -> Option<tree_sitter::Node<'_>> {
+    let mut cursor = root.walk();
+    loop {
+        cursor.goto_first_child_for_byte(byte)?;
+        let node = cursor.node();
+        if node.start_byte() > byte {
+            return None;
+        }
+        if node.kind() != "stage" {
+            return Some(node);
+        }
+    }
 }
 
 /// A comment some rule or the suppression parser reads.
