@@ -305,15 +305,37 @@ impl Default for Settings {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let mut offset = offset;
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    LineIndex::new(text).line_column(text, offset)
+}
+
+/// The line starts of a text: line and column look-ups in O(log lines)
+/// plus the length of the line, for reports with many positions (counting
+/// newlines from the start for each one was quadratic: `check` on a 10 MB
+/// file with 100,000 findings spent minutes there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+
+    /// 1-based line and column (in characters) of a byte offset of `text`,
+    /// the text the index was built from.
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line, column + 1)
+    }
 }
 
 /// Where a selector is written in the file, for error locations.

@@ -265,11 +265,15 @@ pub fn ignore_edit(
             ));
         }
     }
-    let eol = if source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    // The line ending of the instruction's line (searching the whole file
+    // for a CRLF on every call made a code-action request over a file with
+    // thousands of diagnostics quadratic).
+    let crlf = source
+        .get(instruction.range.start..)
+        .and_then(|rest| rest.find('\n').map(|nl| rest.get(..nl)))
+        .flatten()
+        .is_some_and(|line| line.ends_with('\r'));
+    let eol = if crlf { "\r\n" } else { "\n" };
     Some(crate::fix::Edit::insert(
         line_start,
         format!("{indent}# dockfix ignore={code}{eol}"),

@@ -1126,3 +1126,88 @@ async fn comment_edits_reuse_the_analysis_and_match_a_fresh_one() {
         assert!(fixed.contains("USER "), "{fixed}");
     }
 }
+
+async fn write_raw(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, bytes: &[u8]) {
+    let mut writer = writer.lock().await;
+    writer.write_all(bytes).await.unwrap();
+    writer.flush().await.unwrap();
+}
+
+/// Found by fuzzing (fuzz/fuzz_targets/lsp.rs): tower-lsp-server stopped
+/// reading after the first frame it could not decode, so one broken message
+/// left every later request unanswered. Broken frames now get the JSON-RPC
+/// error (id null) and the server keeps reading.
+#[tokio::test]
+async fn broken_frames_get_errors_and_the_server_keeps_reading() {
+    let mut client = Client::start();
+    client.initialize(rich_capabilities(), Value::Null).await;
+    let frame = |body: &[u8]| {
+        let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        out.extend_from_slice(body);
+        out
+    };
+    let mut bytes = Vec::new();
+    for body in [
+        b"{".as_slice(),
+        b"xyz",
+        b"\xff\xfe{}",
+        b"[]",
+        b"{}",
+        br#"{"jsonrpc":"1.0","id":5,"method":"shutdown"}"#,
+    ] {
+        bytes.extend(frame(body));
+    }
+    // An empty body, garbage between frames, headers tower-lsp-server refuses
+    // (a charset, a third header), a lower-case Content-Length.
+    bytes.extend(frame(b""));
+    bytes.extend_from_slice(b"garbage\r\n\r\n\r\n");
+    let ok = br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+    bytes.extend_from_slice(
+        format!(
+            "Content-Type: application/vscode-jsonrpc; charset=latin1\r\nX-A: 1\r\nX-B: 2\r\ncontent-length: {}\r\n\r\n",
+            ok.len()
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(ok);
+    write_raw(&client.writer, &bytes).await;
+    // One error each, id null: a parse error (-32700) or an invalid request
+    // (-32600; also what tower-lsp-server answers while another request with
+    // id null is in flight).
+    for _ in 0..6 {
+        let error = client
+            .wait_for(|m| m["id"].is_null() && m.get("error").is_some())
+            .await;
+        let code = error["error"]["code"].as_i64().unwrap();
+        assert!(code == -32700 || code == -32600, "{error}");
+    }
+    write_raw(&client.writer, &frame(b"{")).await;
+    let error = client
+        .wait_for(|m| m["id"].is_null() && m.get("error").is_some())
+        .await;
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    // Still serving.
+    let response = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": "file:///nowhere"}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
+    assert!(response.get("result").is_some(), "{response}");
+
+    // The inputs the fuzzer found, one frame per line, then a request.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz/lsp");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        for line in data.split(|&b| b == b'\n') {
+            write_raw(&client.writer, &frame(line)).await;
+        }
+        let response = client
+            .request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": "file:///nowhere"}}),
+            )
+            .await;
+        assert!(response.get("result").is_some(), "{response}");
+    }
+}

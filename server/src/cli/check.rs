@@ -481,11 +481,7 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         }
     }
     let diagnostics = reported.unwrap_or_else(|| analyze_with(&text, &options));
-    checked.report = Some(FileReport {
-        path: display,
-        source: text,
-        diagnostics,
-    });
+    checked.report = Some(FileReport::new(display, text, diagnostics));
     checked
 }
 

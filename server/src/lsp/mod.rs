@@ -3,6 +3,7 @@
 //! method calls one handler.
 
 mod convert;
+mod framing;
 mod handlers;
 mod memory;
 mod state;
@@ -44,6 +45,14 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `dockfix/invalidMessage`: the stand-in for a frame that is not a
+    /// JSON-RPC message (`framing`), answered with the error it deserves.
+    async fn invalid_message(&self, params: framing::InvalidMessage) -> Result<()> {
+        Err(params.error())
+    }
+}
+
 /// Runs the server over standard input and output until the client exits.
 pub fn run_stdio() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -66,8 +75,18 @@ pub fn run_stdio() -> std::process::ExitCode {
 pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio::io::AsyncWrite) {
     let (service, socket) = LspService::build(Backend::new)
         .custom_method("dockfix/documentText", Backend::document_text)
+        .custom_method(framing::INVALID_MESSAGE, Backend::invalid_message)
         .finish();
-    Server::new(input, output, socket).serve(service).await;
+    // tower-lsp-server stops reading at the first frame it cannot decode, so
+    // the input is re-framed first (`framing`).
+    let (frames, reframed) = tokio::io::duplex(1 << 16);
+    let server = Server::new(reframed, output, socket).serve(service);
+    tokio::pin!(server);
+    tokio::select! {
+        () = &mut server => {}
+        // The input ended: the server reads the end of the pipe and stops.
+        () = framing::reframe(input, frames) => server.await,
+    }
 }
 
 /// Runs engine work so that a panic becomes an error response instead of

@@ -41,8 +41,17 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         .position(|i| i.kind == InstructionKind::From);
     let mut placed = vec![false; tree_errors_by_start.len()];
     for (index, instruction) in model.instructions.iter().enumerate() {
+        // An error right at the end belongs to the instruction (a missing
+        // token at the end of the input), unless the instruction ended with
+        // its newline: then the error starts the next line (found by
+        // fuzzing: a broken line after `FROM a b` hid FROM's own error,
+        // which a fix inserting a line between them then revealed).
+        let ends_line = source
+            .get(..instruction.range.end)
+            .is_some_and(|s| s.ends_with('\n'));
         let inside = |e: &SyntaxError| {
-            instruction.range.contains(&e.range.start) || e.range.start == instruction.range.end
+            instruction.range.contains(&e.range.start)
+                || (e.range.start == instruction.range.end && !ends_line)
         };
         // Instructions that cannot fail BuildKit's line parsers are not lowered.
         let lowered = can_fail_lowering(instruction, model.escape, source)

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use super::Run;
-use crate::config::line_column;
 use crate::Severity;
 
 /// Escapes a command's message (GitHub's `escapeData`).
@@ -26,8 +25,8 @@ pub fn github(out: &mut dyn Write, run: &Run<'_>) {
             Severity::Warning => "warning",
             Severity::Info | Severity::Hint => "notice",
         };
-        let (line, column) = line_column(&report.source, d.range.start);
-        let (end_line, end_column) = line_column(&report.source, d.range.end.max(d.range.start));
+        let (line, column) = report.line_column(d.range.start);
+        let (end_line, end_column) = report.line_column(d.range.end.max(d.range.start));
         let mut message = d.message.clone();
         if let Some(fix) = &d.fix {
             message.push_str(&format!(

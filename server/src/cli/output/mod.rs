@@ -15,7 +15,7 @@ pub use github::github;
 pub use sarif::sarif;
 pub use xml::{checkstyle, junit};
 
-use crate::config::line_column;
+use crate::config::LineIndex;
 use crate::fix::Applicability;
 use crate::Diagnostic;
 
@@ -24,6 +24,25 @@ pub struct FileReport {
     pub path: String,
     pub source: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Line starts of `source`, for positions.
+    pub lines: LineIndex,
+}
+
+impl FileReport {
+    pub fn new(path: String, source: String, diagnostics: Vec<Diagnostic>) -> Self {
+        let lines = LineIndex::new(&source);
+        FileReport {
+            path,
+            source,
+            diagnostics,
+            lines,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of the source.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_column(&self.source, offset)
+    }
 }
 
 /// A file that could not be checked (or a configuration file that is wrong).
@@ -115,7 +134,7 @@ impl Style {
 /// `path:line:col: DF201 [*] message`, a code frame, and the fix title.
 pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Applicability) {
     for d in &report.diagnostics {
-        let (line, column) = line_column(&report.source, d.range.start);
+        let (line, column) = report.line_column(d.range.start);
         let marker = fix_marker(d, level);
         let color = severity_color(d.severity, style);
         let _ = writeln!(
@@ -123,7 +142,7 @@ pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Appl
             "{}{}:{line}:{column}:{} {color}{}{} {marker}{}",
             style.bold, report.path, style.reset, d.code, style.reset, d.message
         );
-        frame(out, &report.source, d, style);
+        frame(out, &report.source, line, d, style);
         if let Some(fix) = &d.fix {
             let kind = match fix.applicability {
                 Applicability::Safe => "fix",
@@ -141,8 +160,7 @@ pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Appl
 }
 
 /// The first line of the range with carets under it.
-fn frame(out: &mut dyn Write, source: &str, d: &Diagnostic, style: &Style) {
-    let (line, _) = line_column(source, d.range.start);
+fn frame(out: &mut dyn Write, source: &str, line: usize, d: &Diagnostic, style: &Style) {
     let line_start = source
         .get(..d.range.start.min(source.len()))
         .and_then(|s| s.rfind('\n'))
@@ -224,8 +242,8 @@ struct JsonDiagnostic<'a> {
     fix: Option<JsonFix>,
 }
 
-fn position(source: &str, offset: usize) -> Position {
-    let (line, column) = line_column(source, offset);
+fn position(report: &FileReport, offset: usize) -> Position {
+    let (line, column) = report.line_column(offset);
     Position { line, column }
 }
 
@@ -240,8 +258,8 @@ pub fn json(out: &mut dyn Write, reports: &[FileReport]) {
                 rule: d.name,
                 severity: d.severity.as_str(),
                 message: &d.message,
-                start: position(&r.source, d.range.start),
-                end: position(&r.source, d.range.end),
+                start: position(r, d.range.start),
+                end: position(r, d.range.end),
                 fix: d.fix.as_ref().map(|f| JsonFix {
                     applicability: f.applicability.as_str(),
                     title: f.title.clone(),
@@ -249,8 +267,8 @@ pub fn json(out: &mut dyn Write, reports: &[FileReport]) {
                         .edits
                         .iter()
                         .map(|e| JsonEdit {
-                            start: position(&r.source, e.range.start),
-                            end: position(&r.source, e.range.end),
+                            start: position(r, e.range.start),
+                            end: position(r, e.range.end),
                             content: e.content.clone(),
                         })
                         .collect(),
@@ -277,7 +295,7 @@ pub fn diff(out: &mut dyn Write, path: &str, before: &str, after: &str) {
 /// `path:line:col: DF201 [*] message`, one line per problem.
 pub fn concise(out: &mut dyn Write, run: &Run<'_>, style: &Style) {
     for (report, d) in run.diagnostics() {
-        let (line, column) = line_column(&report.source, d.range.start);
+        let (line, column) = report.line_column(d.range.start);
         let color = severity_color(d.severity, style);
         let _ = writeln!(
             out,

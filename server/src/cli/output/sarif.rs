@@ -8,8 +8,7 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
-use super::{rule_url, Run};
-use crate::config::line_column;
+use super::{rule_url, FileReport, Run};
 use crate::fix::Applicability;
 use crate::rules::{self, Rule};
 use crate::Severity;
@@ -84,9 +83,9 @@ pub(super) fn uri(path: &str) -> String {
     out
 }
 
-fn region(source: &str, range: &std::ops::Range<usize>) -> Value {
-    let (start_line, start_column) = line_column(source, range.start);
-    let (end_line, end_column) = line_column(source, range.end.max(range.start));
+fn region(report: &FileReport, range: &std::ops::Range<usize>) -> Value {
+    let (start_line, start_column) = report.line_column(range.start);
+    let (end_line, end_column) = report.line_column(range.end.max(range.start));
     json!({
         "startLine": start_line,
         "startColumn": start_column,
@@ -108,7 +107,7 @@ pub fn sarif(out: &mut dyn Write, run: &Run<'_>) {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": location,
-                        "region": region(&report.source, &d.range),
+                        "region": region(report, &d.range),
                     }
                 }],
                 "properties": { "severity": d.severity.as_str() },
@@ -122,7 +121,7 @@ pub fn sarif(out: &mut dyn Write, run: &Run<'_>) {
                     .iter()
                     .map(|e| {
                         json!({
-                            "deletedRegion": region(&report.source, &e.range),
+                            "deletedRegion": region(report, &e.range),
                             "insertedContent": { "text": e.content },
                         })
                     })

@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use super::{fix_marker, Run};
-use crate::config::line_column;
 use crate::Severity;
 
 /// Text for an XML attribute or element. Characters XML 1.0 cannot hold at
@@ -39,7 +38,7 @@ pub fn checkstyle(out: &mut dyn Write, run: &Run<'_>) {
     for report in run.reports {
         let _ = writeln!(out, "  <file name=\"{}\">", escape(&report.path));
         for d in &report.diagnostics {
-            let (line, column) = line_column(&report.source, d.range.start);
+            let (line, column) = report.line_column(d.range.start);
             let severity = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -97,7 +96,7 @@ pub fn junit(out: &mut dyn Write, run: &Run<'_>) {
             );
         }
         for d in &report.diagnostics {
-            let (line, column) = line_column(&report.source, d.range.start);
+            let (line, column) = report.line_column(d.range.start);
             let _ = writeln!(
                 out,
                 "    <testcase name=\"{} {} at {line}:{column}\" classname=\"{path}\" file=\"{path}\" line=\"{line}\">",

@@ -1,0 +1,181 @@
+//! The client's byte stream, re-framed before tower-lsp-server reads it.
+//!
+//! tower-lsp-server decodes frames with tokio-util's `FramedRead`, which ends
+//! the stream after the first decoding error: one frame with a body that is
+//! not JSON, not UTF-8 or not a JSON-RPC message, or a header it does not
+//! accept (a third header, another charset), and the server reads nothing
+//! more (found by fuzzing: every later request went unanswered). So the
+//! input is read here first, frame by frame, leniently (`Content-Length` in
+//! any case, anywhere in a header line; other headers ignored; garbage
+//! between frames skipped), and only well-formed messages are passed on. A
+//! broken message is replaced by a request of [`INVALID_MESSAGE`] with id
+//! `null`, which the server answers with the JSON-RPC error the
+//! specification asks for (`-32700` parse error, `-32600` invalid request,
+//! id `null`).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response};
+
+/// The method a broken message is replaced with.
+pub const INVALID_MESSAGE: &str = "dockfix/invalidMessage";
+
+/// A header line longer than this is garbage; it is skipped in pieces.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+
+/// What tower-lsp-server decodes a frame's body into (its `Message` is private).
+#[derive(Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)] // Only parsed, to know tower-lsp-server will accept the body.
+enum Message {
+    Response(Response),
+    Request(Request),
+}
+
+/// The parameters of an [`INVALID_MESSAGE`] request.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct InvalidMessage {
+    /// `parse` (not JSON or not UTF-8) or `request` (JSON, not a message).
+    pub kind: String,
+    pub message: String,
+}
+
+impl InvalidMessage {
+    /// The error the server answers with.
+    pub fn error(&self) -> Error {
+        let mut error = if self.kind == "parse" {
+            Error::parse_error()
+        } else {
+            Error::new(ErrorCode::InvalidRequest)
+        };
+        error.message = Cow::Owned(format!("{}: {}", error.message, self.message));
+        error
+    }
+}
+
+/// The body to pass on: the frame itself, or the request that reports it.
+fn checked(body: Vec<u8>) -> Vec<u8> {
+    let invalid = |kind: &str, message: String| {
+        let params = InvalidMessage {
+            kind: kind.to_owned(),
+            message,
+        };
+        serde_json::json!({"jsonrpc": "2.0", "id": null, "method": INVALID_MESSAGE, "params": params})
+            .to_string()
+            .into_bytes()
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return invalid("parse", "the message is not UTF-8".to_owned());
+    };
+    if serde_json::from_str::<Message>(text).is_ok() {
+        return body;
+    }
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Err(error) => invalid("parse", error.to_string()),
+        Ok(_) => invalid(
+            "request",
+            "not a JSON-RPC 2.0 request, notification or response".to_owned(),
+        ),
+    }
+}
+
+/// The `Content-Length` of a header line, if it is one (case-insensitive,
+/// after any garbage on the line).
+fn content_length(line: &[u8]) -> Option<u64> {
+    const NAME: &[u8] = b"content-length:";
+    let at = line
+        .windows(NAME.len())
+        .position(|w| w.eq_ignore_ascii_case(NAME))?;
+    let value = std::str::from_utf8(line.get(at + NAME.len()..)?).ok()?;
+    value.trim().parse().ok()
+}
+
+/// Copies the frames of `input` to `output` (see the module documentation)
+/// until `input` ends or `output` is closed; then drops `output`.
+pub async fn reframe(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+    let mut reader = BufReader::new(input);
+    loop {
+        // The header block: lines up to an empty one.
+        let mut length = None;
+        let mut seen_header = false;
+        loop {
+            let mut line = Vec::new();
+            match (&mut reader)
+                .take(MAX_HEADER_LINE)
+                .read_until(b'\n', &mut line)
+                .await
+            {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let complete = line.ends_with(b"\n");
+            let trimmed = line.trim_ascii();
+            if trimmed.is_empty() && complete {
+                if seen_header {
+                    break;
+                }
+                // Blank lines between frames.
+                continue;
+            }
+            seen_header = true;
+            if let Some(n) = content_length(trimmed) {
+                length = Some(n);
+            }
+        }
+        // Without a length there is no body to read: the block was garbage.
+        let Some(length) = length else { continue };
+        let mut body = Vec::new();
+        // `take` grows the buffer as bytes arrive, whatever the header claims.
+        match (&mut reader).take(length).read_to_end(&mut body).await {
+            Ok(n) if n as u64 == length => {}
+            _ => return,
+        }
+        if body.is_empty() {
+            // tower-lsp-server would wait for more input after an empty body.
+            continue;
+        }
+        let body = checked(body);
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        let written = async {
+            output.write_all(header.as_bytes()).await?;
+            output.write_all(&body).await?;
+            output.flush().await
+        };
+        if written.await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_anywhere_in_any_case() {
+        assert_eq!(content_length(b"Content-Length: 12"), Some(12));
+        assert_eq!(content_length(b"content-length:3"), Some(3));
+        assert_eq!(content_length(b"}}garbageContent-Length: 7"), Some(7));
+        assert_eq!(content_length(b"Content-Type: x"), None);
+        assert_eq!(content_length(b"Content-Length: -1"), None);
+    }
+
+    #[test]
+    fn broken_bodies_become_invalid_message_requests() {
+        let ok = br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec();
+        assert_eq!(checked(ok.clone()), ok);
+        for (body, kind) in [
+            (b"{".to_vec(), "parse"),
+            (vec![0xFF, b'{', b'}'], "parse"),
+            (b"[]".to_vec(), "request"),
+            (br#"{"jsonrpc":"1.0","method":"x"}"#.to_vec(), "request"),
+        ] {
+            let out: serde_json::Value = serde_json::from_slice(&checked(body)).unwrap_or_default();
+            assert_eq!(out["method"], INVALID_MESSAGE);
+            assert_eq!(out["id"], serde_json::Value::Null);
+            assert_eq!(out["params"]["kind"], kind);
+        }
+    }
+}
