@@ -67,6 +67,10 @@ pub fn run_stdio() -> std::process::ExitCode {
         }
     };
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // The re-framing reads ahead, so after `exit` a read of standard input is
+    // still pending on a blocking thread; dropping the runtime would wait for
+    // it (for the client to close the pipe) instead of exiting.
+    runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
 
