@@ -168,7 +168,11 @@ async fn session(lines: Vec<String>) {
                     continue;
                 }
                 message["jsonrpc"] = json!("2.0");
-                if message.get("id").is_some() {
+                // With a `result` or an `error` it is a response to the
+                // server (tower-lsp-server reads it so, `method` or not):
+                // nothing answers it.
+                let response = message.get("result").is_some() || message.get("error").is_some();
+                if message.get("id").is_some() && !response {
                     message["id"] = json!(next_id);
                     write_frame(&writer, message.to_string().as_bytes()).await;
                     answer(&mut messages, next_id, &method).await;

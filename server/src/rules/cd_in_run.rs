@@ -78,7 +78,10 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                 && instruction.heredocs.is_empty()
                 && command.pipeline.is_none();
             first = false;
-            let fix = if is_first {
+            // Before the first FROM a new WORKDIR would be one more
+            // instruction outside any stage, another syntax error (found by
+            // fuzzing): only the RUNs of a stage get the fix.
+            let fix = if is_first && context.model.stage_of(index).is_some() {
                 fix(context, instruction, command)
             } else {
                 None

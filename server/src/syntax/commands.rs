@@ -180,12 +180,16 @@ fn collect(
     };
     let script = text.get(offset..).unwrap_or_default();
     let mut cursor = tree.walk();
+    // The ancestors of the cursor's node, root first: `place` reads them
+    // instead of climbing with `Node::parent`, which walks down from the
+    // root each time (cubic in a RUN of thousands of `&&`-joined lines).
+    let mut ancestors: Vec<Ancestor<'_>> = Vec::new();
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
         if kind == ids.command {
             if let Some(mut command) = command(ids, node, script) {
-                place(ids, node, &mut command, nested);
+                place(node, &ancestors, &mut command, nested);
                 if depth < MAX_SCRIPT_DEPTH {
                     shell_c_script(&command, text, offset, depth, out);
                 }
@@ -207,6 +211,8 @@ fn collect(
         }
         // Heredoc bodies are data (or parsed above), not commands.
         if kind != ids.heredoc_body && cursor.goto_first_child() {
+            let ancestor = Ancestor::new(ids, node, &ancestors);
+            ancestors.push(ancestor);
             continue;
         }
         loop {
@@ -216,46 +222,82 @@ fn collect(
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            ancestors.pop();
         }
     }
 }
 
-/// The statement, pipeline and nesting of a command node.
-fn place(ids: &Ids, node: Node<'_>, command: &mut Command, nested: bool) {
-    let mut statement = node;
-    let mut current = node;
-    command.nested = nested;
-    while let Some(parent) = current.parent() {
-        let kind = parent.kind_id();
-        if kind == ids.pipeline && command.pipeline.is_none() && statement == current {
-            let mut cursor = parent.walk();
-            let position = parent
-                .named_children(&mut cursor)
-                .take_while(|c| c.id() != current.id())
-                .count();
-            command.pipeline = Some((parent.byte_range(), position));
-        }
-        if kind == ids.list
+/// A node above the walk's current node, with what `place` needs to know
+/// about the chain of statement nodes (list, pipeline, redirected or negated
+/// statement) it belongs to, computed from its own parent's.
+struct Ancestor<'t> {
+    node: Node<'t>,
+    /// A list, pipeline, redirected statement or negated command.
+    statement: bool,
+    /// Index (in the ancestor stack) of the top of the unbroken chain of
+    /// statement nodes this one ends.
+    chain_start: usize,
+    /// Index of the nearest pipeline at or above this node in that chain.
+    pipeline: Option<usize>,
+    /// Whether this node or one above is neither a statement node nor the
+    /// program (a subshell, a function, `$(…)`…).
+    nested: bool,
+}
+
+impl<'t> Ancestor<'t> {
+    fn new(ids: &Ids, node: Node<'t>, above: &[Ancestor<'t>]) -> Self {
+        let kind = node.kind_id();
+        let index = above.len();
+        let statement = kind == ids.list
             || kind == ids.pipeline
             || kind == ids.redirected_statement
-            || kind == ids.negated_command
-        {
-            if statement == current {
-                statement = parent;
+            || kind == ids.negated_command;
+        let parent = above.last();
+        let continues = statement && parent.is_some_and(|p| p.statement);
+        Ancestor {
+            node,
+            statement,
+            chain_start: match parent {
+                Some(p) if continues => p.chain_start,
+                _ => index,
+            },
+            pipeline: if kind == ids.pipeline {
+                Some(index)
+            } else if continues {
+                parent.and_then(|p| p.pipeline)
+            } else {
+                None
+            },
+            nested: parent.is_some_and(|p| p.nested) || (!statement && kind != ids.program),
+        }
+    }
+}
+
+/// The statement, pipeline and nesting of a command node, from its
+/// ancestors (root first): the statement is the top of the unbroken chain of
+/// statement nodes right above the command (or the command itself), the
+/// pipeline the nearest one in that chain, and the command is nested when
+/// any ancestor is neither a statement node nor the program.
+fn place(node: Node<'_>, ancestors: &[Ancestor<'_>], command: &mut Command, nested: bool) {
+    command.nested = nested || ancestors.last().is_some_and(|a| a.nested);
+    let mut statement = node;
+    if let Some(parent) = ancestors.last().filter(|a| a.statement) {
+        if let Some(top) = ancestors.get(parent.chain_start) {
+            statement = top.node;
+        }
+        if let Some(at) = parent.pipeline {
+            if let Some(pipeline) = ancestors.get(at) {
+                // The pipeline's child on the way down to the command.
+                let child = ancestors.get(at + 1).map_or(node, |a| a.node);
+                let mut cursor = pipeline.node.walk();
+                let position = pipeline
+                    .node
+                    .named_children(&mut cursor)
+                    .take_while(|c| c.id() != child.id())
+                    .count();
+                command.pipeline = Some((pipeline.node.byte_range(), position));
             }
-        } else if kind != ids.program {
-            command.nested = true;
         }
-        if kind != ids.list
-            && kind != ids.pipeline
-            && kind != ids.redirected_statement
-            && kind != ids.negated_command
-            && statement == current
-        {
-            // The statement ended below this node; keep climbing only to learn nesting.
-            statement = current;
-        }
-        current = parent;
     }
     command.statement = statement.byte_range();
 }
