@@ -84,7 +84,7 @@ fn options_for(path: &Path, source: &str, configs: &Mutex<ConfigCache>) -> Resul
         settings,
         today: discover::today(),
         build_context: dockfix::cli::context::build_context(path),
-        context_files: discover::read_context_files(folder, source),
+        context_files: discover::read_context_files(folder, dockfix::context_files_wanted(source)),
         ..Options::default()
     })
 }
