@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 
-use crate::syntax::Document;
+use crate::syntax::{floor_char_boundary, Document};
 use crate::Diagnostic;
 
 /// The whole lines around `range` in `document` if they hold only blank
@@ -170,13 +170,6 @@ pub fn shift_across(
             Some(diagnostic)
         })
         .collect()
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while index > 0 && !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 #[cfg(test)]

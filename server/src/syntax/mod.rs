@@ -10,6 +10,7 @@ mod errors;
 mod model;
 mod shell;
 
+pub(crate) use document::floor_char_boundary;
 pub use document::{new_parser, Document};
 pub use errors::{syntax_errors, SyntaxError};
 pub use model::{
