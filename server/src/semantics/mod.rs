@@ -449,6 +449,22 @@ pub fn split_reference(reference: &str) -> (String, Option<String>, Option<Strin
 /// Expands `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}`,
 /// `${NAME:+alt}` with the given values; `None` when a variable is unknown.
 pub fn expand(text: &str, values: &BTreeMap<String, Option<String>>) -> Option<String> {
+    expand_nested(text, values, 0)
+}
+
+/// How deep `${A:-${B:-…}}` defaults are followed; deeper is unresolved
+/// (`None`). Each level is a stack frame: 10,000 levels overflowed the stack
+/// (found by the hostile inputs).
+const MAX_EXPANSION_DEPTH: usize = 64;
+
+fn expand_nested(
+    text: &str,
+    values: &BTreeMap<String, Option<String>>,
+    depth: usize,
+) -> Option<String> {
+    if depth > MAX_EXPANSION_DEPTH {
+        return None;
+    }
     let mut out = String::new();
     let mut rest = text;
     while let Some(dollar) = rest.find('$') {
@@ -466,16 +482,16 @@ pub fn expand(text: &str, values: &BTreeMap<String, Option<String>>) -> Option<S
             let expanded = if let Some(default) = modifier.strip_prefix(":-") {
                 match value.filter(|v| !v.is_empty()) {
                     Some(v) => v,
-                    None => expand(default, values)?,
+                    None => expand_nested(default, values, depth + 1)?,
                 }
             } else if let Some(default) = modifier.strip_prefix('-') {
                 match value {
                     Some(v) => v,
-                    None => expand(default, values)?,
+                    None => expand_nested(default, values, depth + 1)?,
                 }
             } else if let Some(alternative) = modifier.strip_prefix(":+") {
                 match value.filter(|v| !v.is_empty()) {
-                    Some(_) => expand(alternative, values)?,
+                    Some(_) => expand_nested(alternative, values, depth + 1)?,
                     None => String::new(),
                 }
             } else if modifier.is_empty() {
@@ -549,6 +565,14 @@ mod tests {
         assert_eq!(expand("node:$V", &values).as_deref(), Some("node:20"));
         assert_eq!(expand("x:${E:-${V}}", &values).as_deref(), Some("x:20"));
         assert_eq!(expand("x:${NOPE}", &values), None);
+        let deep = format!("{}x{}", "${N:-".repeat(10_000), "}".repeat(10_000));
+        assert_eq!(
+            expand(&deep, &values),
+            None,
+            "too deep: unresolved, no overflow"
+        );
+        let shallow = format!("{}x{}", "${N:-".repeat(10), "}".repeat(10));
+        assert_eq!(expand(&shallow, &values).as_deref(), Some("x"));
     }
 
     #[test]
