@@ -159,7 +159,12 @@ pub fn text(out: &mut dyn Write, report: &FileReport, style: &Style, level: Appl
     }
 }
 
-/// The first line of the range with carets under it.
+/// Lines longer than this (in bytes) are shown as a window around the range.
+const MAX_FRAME_LINE: usize = 160;
+
+/// The first line of the range with carets under it; a long line is shown as
+/// a window of it around the range (printing a 1 MB line under each of its
+/// thousands of findings made `check --fix` on it take minutes).
 fn frame(out: &mut dyn Write, source: &str, line: usize, d: &Diagnostic, style: &Style) {
     let line_start = source
         .get(..d.range.start.min(source.len()))
@@ -174,28 +179,45 @@ fn frame(out: &mut dyn Write, source: &str, line: usize, d: &Diagnostic, style: 
         .unwrap_or_default()
         .trim_end_matches('\r');
     let width = line.to_string().len();
-    let prefix_chars = source
-        .get(line_start..d.range.start.min(line_end))
-        .map_or(0, |s| s.chars().count());
-    let caret_chars = source
-        .get(
-            d.range.start.min(line_end)
-                ..d.range
-                    .end
-                    .min(line_start + text.len())
-                    .max(d.range.start.min(line_end)),
-        )
+    // Offsets in `text`.
+    let start = d.range.start.saturating_sub(line_start).min(text.len());
+    let end = d
+        .range
+        .end
+        .saturating_sub(line_start)
+        .clamp(start, text.len());
+    let (from, to) = if text.len() <= MAX_FRAME_LINE {
+        (0, text.len())
+    } else {
+        let mut from = start.saturating_sub(MAX_FRAME_LINE / 4);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (from + MAX_FRAME_LINE).min(text.len()).max(start);
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        (from, to)
+    };
+    let lead = if from > 0 { "…" } else { "" };
+    let trail = if to < text.len() { "…" } else { "" };
+    let prefix_chars =
+        lead.chars().count() + text.get(from..start).map_or(0, |s| s.chars().count());
+    let caret_chars = text
+        .get(start..end.min(to))
         .map_or(0, |s| s.chars().count())
         .max(1);
     let pad = " ".repeat(width);
     let shown: String = text
+        .get(from..to)
+        .unwrap_or_default()
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
     let _ = writeln!(out, "{pad} {}|{}", style.dim, style.reset);
     let _ = writeln!(
         out,
-        "{}{line}{} {}|{} {shown}",
+        "{}{line}{} {}|{} {lead}{shown}{trail}",
         style.dim, style.reset, style.dim, style.reset
     );
     let _ = writeln!(
