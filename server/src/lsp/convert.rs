@@ -78,21 +78,21 @@ pub fn offset(rope: &Rope, position: Position, encoding: Encoding) -> usize {
     line_start + bytes
 }
 
-/// The LSP position of a byte offset (clamped to the document).
+/// The LSP position of a byte offset (clamped to the document, moved to the
+/// start of a character it falls inside). Every step is O(log n) in the rope's
+/// own char and UTF-16 metrics: counting the line's characters instead made a
+/// line of 100 KB with 35,000 findings quadratic.
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let offset = offset.min(rope.len_bytes());
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     let character = match encoding {
-        Encoding::Utf8 => offset - line_start,
-        _ => {
-            let start_char = rope.byte_to_char(line_start);
-            let end_char = rope.byte_to_char(offset);
-            rope.slice(start_char..end_char)
-                .chars()
-                .map(|c| encoding.width(c))
-                .sum()
+        Encoding::Utf8 => rope.char_to_byte(rope.byte_to_char(offset)) - line_start,
+        Encoding::Utf16 => {
+            let start = rope.char_to_utf16_cu(rope.byte_to_char(line_start));
+            rope.char_to_utf16_cu(rope.byte_to_char(offset)) - start
         }
+        Encoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
     };
     Position {
         line: line as u32,

@@ -108,7 +108,7 @@ fn checked(body: Vec<u8>) -> Vec<u8> {
 
 /// The `Content-Length` of a header line, if it is one (case-insensitive,
 /// after any garbage on the line).
-fn content_length(line: &[u8]) -> Option<u64> {
+pub(crate) fn content_length(line: &[u8]) -> Option<u64> {
     const NAME: &[u8] = b"content-length:";
     let at = line
         .windows(NAME.len())

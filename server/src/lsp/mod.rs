@@ -6,7 +6,9 @@ mod convert;
 mod framing;
 mod handlers;
 mod memory;
+mod output;
 mod state;
+mod stdio;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -25,10 +27,10 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    fn new(client: Client, publisher: output::Publisher) -> Self {
         Backend {
             client,
-            state: Arc::new(State::default()),
+            state: Arc::new(State::with_publisher(publisher)),
         }
     }
 
@@ -66,10 +68,20 @@ pub fn run_stdio() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
-    // The re-framing reads ahead, so after `exit` a read of standard input is
-    // still pending on a blocking thread; dropping the runtime would wait for
-    // it (for the client to close the pipe) instead of exiting.
+    let streams = stdio::input().and_then(|input| Ok((input, stdio::output()?)));
+    let (input, (output, written)) = match streams {
+        Ok(streams) => streams,
+        Err(error) => {
+            eprintln!("error: cannot start the standard input and output threads: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    runtime.block_on(serve(input, output));
+    // Dropped by `serve`, the output lets its thread end once it has written
+    // everything (the answer to `shutdown` among it).
+    written.wait();
+    // The input thread may still be blocked in a read of standard input; it
+    // ends with the process.
     runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
@@ -77,20 +89,28 @@ pub fn run_stdio() -> std::process::ExitCode {
 /// Serves the protocol over any byte streams (stdio, or in-memory pipes in tests)
 /// until the client exits.
 pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio::io::AsyncWrite) {
-    let (service, socket) = LspService::build(Backend::new)
-        .custom_method("dockfix/documentText", Backend::document_text)
-        .custom_method(framing::INVALID_MESSAGE, Backend::invalid_message)
-        .finish();
+    let (publisher, tower_output, chunks) = output::channel();
+    let (service, socket) = LspService::build({
+        let publisher = publisher.clone();
+        move |client| Backend::new(client, publisher.clone())
+    })
+    .custom_method("dockfix/documentText", Backend::document_text)
+    .custom_method(framing::INVALID_MESSAGE, Backend::invalid_message)
+    .finish();
     // tower-lsp-server stops reading at the first frame it cannot decode, so
     // the input is re-framed first (`framing`).
     let (frames, reframed) = tokio::io::duplex(1 << 16);
-    let server = Server::new(reframed, output, socket).serve(service);
-    tokio::pin!(server);
-    tokio::select! {
-        () = &mut server => {}
-        // The input ended: the server reads the end of the pipe and stops.
-        () = framing::reframe(input, frames) => server.await,
-    }
+    let session = async {
+        let server = Server::new(reframed, tower_output, socket).serve(service);
+        tokio::pin!(server);
+        tokio::select! {
+            () = &mut server => {}
+            // The input ended: the server reads the end of the pipe and stops.
+            () = framing::reframe(input, frames) => server.await,
+        }
+        publisher.end();
+    };
+    tokio::join!(session, output::write(chunks, output));
 }
 
 /// Runs engine work so that a panic becomes an error response instead of
@@ -145,9 +165,15 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         handlers::sync::did_close(&self.state, &params);
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
+        let uri = params.text_document.uri;
+        let cleared = handlers::diagnostics::publish_message(
+            &uri,
+            None,
+            &[],
+            &ropey::Rope::new(),
+            self.state.encoding(),
+        );
+        handlers::diagnostics::publish(&self.state, &self.client, uri, cleared).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -97,6 +97,9 @@ pub struct State {
     settings_ready: std::sync::atomic::AtomicBool,
     /// Trims the heap when analyses pause.
     pub trimmer: Arc<super::memory::Trimmer>,
+    /// Writes diagnostics to the client without tower-lsp-server's `Client`
+    /// (`output`); `None` only in unit tests of the state.
+    pub publisher: Option<super::output::Publisher>,
 }
 
 /// Locks a mutex; a handler that panicked while holding it leaves the data
@@ -108,6 +111,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl State {
+    pub fn with_publisher(publisher: super::output::Publisher) -> Self {
+        State {
+            publisher: Some(publisher),
+            ..State::default()
+        }
+    }
+
     pub fn documents(&self) -> MutexGuard<'_, HashMap<Uri, OpenDocument>> {
         lock(&self.documents)
     }

@@ -16,7 +16,7 @@ use crate::{Diagnostic, Severity};
 
 /// Where a rule's documentation lives (parsed once per rule: a document
 /// can carry hundreds of diagnostics).
-pub fn rule_url(code: &str) -> Option<Uri> {
+pub fn rule_url(code: &str) -> Option<&'static Uri> {
     static URLS: std::sync::LazyLock<std::collections::HashMap<&'static str, Uri>> =
         std::sync::LazyLock::new(|| {
             crate::rules::RULES
@@ -31,7 +31,7 @@ pub fn rule_url(code: &str) -> Option<Uri> {
                 .collect()
         });
     let rule = crate::rules::find(code)?;
-    URLS.get(rule.code).cloned()
+    URLS.get(rule.code)
 }
 
 pub fn to_lsp(
@@ -69,7 +69,8 @@ pub fn to_lsp(
             Severity::Hint => DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(diagnostic.code.to_owned())),
-        code_description: rule_url(diagnostic.code).map(|href| CodeDescription { href }),
+        code_description: rule_url(diagnostic.code)
+            .map(|href| CodeDescription { href: href.clone() }),
         source: Some("dockfix".to_owned()),
         message: diagnostic.message.clone(),
         tags: diagnostic.tag.map(|tag| {
@@ -123,14 +124,9 @@ pub fn snapshot(state: &State, uri: &Uri) -> Option<Snapshot> {
     })
 }
 
-/// The LSP diagnostics of the snapshot; the engine's are kept with the
-/// document (while it is still at that version) for the next edit to reuse.
-fn analyze(
-    state: &State,
-    uri: &Uri,
-    snapshot: &Snapshot,
-    encoding: Encoding,
-) -> Result<Vec<tower_lsp_server::ls_types::Diagnostic>> {
+/// The diagnostics of the snapshot, kept with the document (while it is
+/// still at that version) for the next edit to reuse.
+fn analyze(state: &State, uri: &Uri, snapshot: &Snapshot) -> Result<Arc<Vec<Diagnostic>>> {
     crate::lsp::guarded(|| {
         let found = snapshot.analyze();
         if snapshot.known.is_none() {
@@ -146,10 +142,195 @@ fn analyze(
             }
         }
         found
-            .iter()
-            .map(|d| to_lsp(d, &snapshot.rope, encoding, snapshot.version))
-            .collect()
     })
+}
+
+/// A `textDocument/publishDiagnostics` notification, serialized directly from
+/// the engine's diagnostics; the same JSON as [`to_lsp`] gives (tested).
+pub fn publish_message(
+    uri: &Uri,
+    version: Option<i32>,
+    diagnostics: &[Diagnostic],
+    rope: &Rope,
+    encoding: Encoding,
+) -> Vec<u8> {
+    let message = wire::Notification {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: wire::Params {
+            uri,
+            version,
+            diagnostics: diagnostics
+                .iter()
+                .map(|d| wire::Diagnostic::new(d, rope, encoding, version.unwrap_or_default()))
+                .collect(),
+        },
+    };
+    // Serializing borrowed strings, numbers and URIs cannot fail.
+    serde_json::to_vec(&message).unwrap_or_default()
+}
+
+/// Sends diagnostics of `uri` (none, to clear them).
+pub async fn publish(state: &State, client: &Client, uri: Uri, message: Vec<u8>) {
+    match &state.publisher {
+        Some(publisher) => publisher.send(&message),
+        None => {
+            let params = serde_json::from_slice::<serde_json::Value>(&message)
+                .ok()
+                .and_then(|m| {
+                    serde_json::from_value::<PublishDiagnosticsParams>(m["params"].clone()).ok()
+                });
+            if let Some(params) = params {
+                client
+                    .publish_diagnostics(uri, params.diagnostics, params.version)
+                    .await;
+            }
+        }
+    }
+}
+
+/// The wire form of diagnostics: borrowed, serialized without a
+/// `serde_json::Value` in between.
+mod wire {
+    use serde::Serialize;
+    use tower_lsp_server::ls_types::Uri;
+
+    #[derive(Serialize)]
+    pub struct Notification<'a> {
+        pub jsonrpc: &'static str,
+        pub method: &'static str,
+        pub params: Params<'a>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Params<'a> {
+        pub uri: &'a Uri,
+        pub diagnostics: Vec<Diagnostic<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub version: Option<i32>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Position {
+        line: u32,
+        character: u32,
+    }
+
+    #[derive(Serialize)]
+    pub struct Range {
+        start: Position,
+        end: Position,
+    }
+
+    #[derive(Serialize)]
+    pub struct CodeDescription {
+        href: &'static Uri,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Diagnostic<'a> {
+        range: Range,
+        severity: u8,
+        code: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code_description: Option<CodeDescription>,
+        source: &'static str,
+        message: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tags: Option<[u8; 1]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<Data<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Data<'a> {
+        version: i32,
+        fix: Fix<'a>,
+    }
+
+    #[derive(Serialize)]
+    struct Fix<'a> {
+        title: &'a str,
+        applicability: &'static str,
+        edits: Vec<Edit<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        files: &'a [crate::fix::FileChange],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Edit<'a> {
+        range: ByteRange,
+        new_text: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct ByteRange {
+        start: usize,
+        end: usize,
+    }
+
+    fn position(rope: &ropey::Rope, offset: usize, encoding: super::Encoding) -> Position {
+        let p = super::convert::position(rope, offset, encoding);
+        Position {
+            line: p.line,
+            character: p.character,
+        }
+    }
+
+    impl<'a> Diagnostic<'a> {
+        pub fn new(
+            diagnostic: &'a crate::Diagnostic,
+            rope: &ropey::Rope,
+            encoding: super::Encoding,
+            version: i32,
+        ) -> Self {
+            use crate::diagnostic::Tag;
+            use crate::Severity;
+            Diagnostic {
+                range: Range {
+                    start: position(rope, diagnostic.range.start, encoding),
+                    end: position(rope, diagnostic.range.end, encoding),
+                },
+                // The LSP's DiagnosticSeverity and DiagnosticTag numbers.
+                severity: match diagnostic.severity {
+                    Severity::Error => 1,
+                    Severity::Warning => 2,
+                    Severity::Info => 3,
+                    Severity::Hint => 4,
+                },
+                code: diagnostic.code,
+                code_description: super::rule_url(diagnostic.code)
+                    .map(|href| CodeDescription { href }),
+                source: "dockfix",
+                message: &diagnostic.message,
+                tags: diagnostic.tag.map(|tag| match tag {
+                    Tag::Unnecessary => [1],
+                    Tag::Deprecated => [2],
+                }),
+                data: diagnostic.fix.as_ref().map(|fix| Data {
+                    version,
+                    fix: Fix {
+                        title: &fix.title,
+                        applicability: fix.applicability.as_str(),
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| Edit {
+                                range: ByteRange {
+                                    start: e.range.start,
+                                    end: e.range.end,
+                                },
+                                new_text: &e.content,
+                            })
+                            .collect(),
+                        files: &fix.files,
+                    },
+                }),
+            }
+        }
+    }
 }
 
 /// Analyses the document in the background and publishes the result, tagged
@@ -165,17 +346,37 @@ pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
         let Some(snapshot) = snapshot(&state, &uri).filter(|s| Some(s.version) == scheduled) else {
             return;
         };
-        let Ok(diagnostics) = analyze(&state, &uri, &snapshot, state.encoding()) else {
+        let Ok(found) = analyze(&state, &uri, &snapshot) else {
             return;
         };
-        let current = state.documents().get(&uri).map(|open| open.version);
         // Before the editor's settings arrive, the refresh that follows publishes.
-        if current != Some(snapshot.version) || !state.settings_ready() {
-            return; // stale: the newer version has its own analysis
+        if !state.settings_ready() {
+            return;
         }
-        client
-            .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
-            .await;
+        let message = publish_message(
+            &uri,
+            Some(snapshot.version),
+            &found,
+            &snapshot.rope,
+            state.encoding(),
+        );
+        match &state.publisher {
+            Some(publisher) => {
+                // Checked and sent under the documents lock: a `didClose`
+                // (which clears the diagnostics after removing the document)
+                // or a newer version cannot come in between.
+                let documents = state.documents();
+                if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
+                    publisher.send(&message);
+                }
+            }
+            None => {
+                let current = state.documents().get(&uri).map(|open| open.version);
+                if current == Some(snapshot.version) {
+                    publish(&state, &client, uri, message).await;
+                }
+            }
+        }
         state.trimmer.after_analysis();
     });
 }
@@ -185,13 +386,12 @@ pub fn pull(
     state: &State,
     params: &DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
+    let encoding = state.encoding();
     let items = match snapshot(state, &params.text_document.uri) {
-        Some(snapshot) => analyze(
-            state,
-            &params.text_document.uri,
-            &snapshot,
-            state.encoding(),
-        )?,
+        Some(snapshot) => analyze(state, &params.text_document.uri, &snapshot)?
+            .iter()
+            .map(|d| to_lsp(d, &snapshot.rope, encoding, snapshot.version))
+            .collect(),
         None => Vec::new(),
     };
     Ok(DocumentDiagnosticReportResult::Report(
@@ -203,4 +403,68 @@ pub fn pull(
             },
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Every Dockerfile of the rule fixtures, plus non-ASCII and CRLF text.
+    fn documents() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rules");
+        let mut found = vec![
+            "FROM alpine\r\nLABEL a=\"🐳 日本\"\nRUN apt-get install -y é && cd /x\n".to_owned(),
+        ];
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    found.push(text);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_direct_message_is_the_json_of_the_lsp_types() {
+        let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+        let mut compared = 0;
+        for text in documents() {
+            let rope = Rope::from_str(&text);
+            let options = crate::Options {
+                settings: crate::config::Config::from_toml("select = [\"ALL\"]", "test")
+                    .unwrap()
+                    .settings_for(None),
+                ..crate::Options::default()
+            };
+            let found = crate::analyze_with(&text, &options);
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let direct: serde_json::Value = serde_json::from_slice(&publish_message(
+                    &uri,
+                    Some(7),
+                    &found,
+                    &rope,
+                    encoding,
+                ))
+                .unwrap();
+                let through_types = serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "method": "textDocument/publishDiagnostics",
+                    "params": PublishDiagnosticsParams {
+                        uri: uri.clone(),
+                        diagnostics: found.iter().map(|d| to_lsp(d, &rope, encoding, 7)).collect(),
+                        version: Some(7),
+                    },
+                });
+                assert_eq!(direct, through_types, "{text}");
+                compared += found.len();
+            }
+        }
+        assert!(compared > 1000, "only {compared} diagnostics compared");
+    }
 }
