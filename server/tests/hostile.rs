@@ -664,23 +664,6 @@ fn check_case(case: &Case, dir: &Path) -> String {
     answered(&fix, &format!("{}: check --fix --unsafe-fixes", case.name));
 
     let text = String::from_utf8_lossy(&case.bytes);
-    // OPEN (docs/hostile-inputs.md): on lines of 100 KB with 35,000 findings
-    // the server does not publish diagnostics within the guard (debug
-    // build); some step costs findings × line length. Skipped unless
-    // DOCKFIX_HOSTILE_ALL=1 until it is fixed.
-    if case.name == "long-lines" && std::env::var_os("DOCKFIX_HOSTILE_ALL").is_none() {
-        let row = format!(
-            "| {} | {:.1} MB | {} / {} | {} / {} | open: not answered within {HANG_GUARD:?} | |",
-            case.what,
-            case.bytes.len() as f64 / (1 << 20) as f64,
-            secs(check.elapsed),
-            mb(check.max_rss_kib),
-            secs(fix.elapsed),
-            mb(fix.max_rss_kib),
-        );
-        eprintln!("{row}");
-        return row;
-    }
     let server = lsp(&text);
 
     let row = format!(
