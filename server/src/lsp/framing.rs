@@ -16,7 +16,8 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response};
 
 /// The method a broken message is replaced with.
@@ -117,9 +118,10 @@ pub(crate) fn content_length(line: &[u8]) -> Option<u64> {
     value.trim().parse().ok()
 }
 
-/// Copies the frames of `input` to `output` (see the module documentation)
-/// until `input` ends or `output` is closed; then drops `output`.
-pub async fn reframe(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// Sends the frames of `input` to `output`, one whole frame per message (see
+/// the module documentation), until `input` ends or `output` is closed;
+/// then drops `output`.
+pub async fn reframe(input: impl AsyncRead + Unpin, output: UnboundedSender<Vec<u8>>) {
     let mut reader = BufReader::new(input);
     loop {
         // The header block: lines up to an empty one.
@@ -162,13 +164,9 @@ pub async fn reframe(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite 
             continue;
         }
         let body = checked(body);
-        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let written = async {
-            output.write_all(header.as_bytes()).await?;
-            output.write_all(&body).await?;
-            output.flush().await
-        };
-        if written.await.is_err() {
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend_from_slice(&body);
+        if output.send(frame).is_err() {
             return;
         }
     }

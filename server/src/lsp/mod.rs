@@ -99,7 +99,9 @@ pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio:
     .finish();
     // tower-lsp-server stops reading at the first frame it cannot decode, so
     // the input is re-framed first (`framing`).
-    let (frames, reframed) = tokio::io::duplex(1 << 16);
+    // Whole frames through a channel: one hand-over per message (a pipe of
+    // 64 KB took several for a large didChange).
+    let (frames, reframed) = stdio::chunks();
     let session = async {
         let server = Server::new(reframed, tower_output, socket).serve(service);
         tokio::pin!(server);

@@ -1,4 +1,5 @@
-//! Standard input and output on threads of their own. tokio's `Stdin` and
+//! Standard input and output on threads of their own, and the byte stream
+//! of whole frames that tower-lsp-server reads. tokio's `Stdin` and
 //! `Stdout` hand every read and write to its blocking pool, one thread hop
 //! per chunk; a `didChange` of a 5,000-line file is several chunks each way.
 
@@ -7,19 +8,33 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
-/// Standard input, read by a thread in chunks of up to 64 KB.
-pub struct Input {
+/// A byte stream made of the chunks sent to a channel; it ends when every
+/// sender is gone.
+pub struct Chunks {
     chunks: UnboundedReceiver<Vec<u8>>,
     current: Vec<u8>,
     at: usize,
 }
 
-/// Starts the reading thread. It ends at the end of the input, or blocks in
-/// a read until the process exits.
-pub fn input() -> io::Result<Input> {
+pub fn chunks() -> (UnboundedSender<Vec<u8>>, Chunks) {
     let (sender, chunks) = unbounded_channel();
+    (
+        sender,
+        Chunks {
+            chunks,
+            current: Vec::new(),
+            at: 0,
+        },
+    )
+}
+
+/// Standard input, read by a thread in chunks of up to 64 KB. The thread
+/// ends at the end of the input, or blocks in a read until the process
+/// exits.
+pub fn input() -> io::Result<Chunks> {
+    let (sender, chunks) = chunks();
     std::thread::Builder::new()
         .name("stdin".into())
         .spawn(move || {
@@ -39,14 +54,10 @@ pub fn input() -> io::Result<Input> {
                 }
             }
         })?;
-    Ok(Input {
-        chunks,
-        current: Vec::new(),
-        at: 0,
-    })
+    Ok(chunks)
 }
 
-impl AsyncRead for Input {
+impl AsyncRead for Chunks {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
