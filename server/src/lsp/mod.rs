@@ -155,13 +155,13 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         // The edit is applied before any `.await`, so edits keep their order.
         let (uri, error) = handlers::sync::did_open(&self.state, params);
-        handlers::diagnostics::schedule(&self.state, &self.client, uri);
+        handlers::diagnostics::schedule(&self.state, uri);
         handlers::configuration::report_config_error(&self.state, &self.client, error).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         if let Some(uri) = handlers::sync::did_change(&self.state, params) {
-            handlers::diagnostics::schedule(&self.state, &self.client, uri);
+            handlers::diagnostics::schedule(&self.state, uri);
         }
     }
 
@@ -175,7 +175,7 @@ impl LanguageServer for Backend {
             &ropey::Rope::new(),
             self.state.encoding(),
         );
-        handlers::diagnostics::publish(&self.state, &self.client, uri, cleared).await;
+        self.state.publisher.send(&cleared);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -82,7 +82,6 @@ impl EditorSettings {
 
 /// Shared by every handler. Locks are plain `std` mutexes held only for short,
 /// synchronous work, never across an `.await`.
-#[derive(Default)]
 pub struct State {
     documents: Mutex<HashMap<Uri, OpenDocument>>,
     encoding: Mutex<Encoding>,
@@ -98,8 +97,8 @@ pub struct State {
     /// Trims the heap when analyses pause.
     pub trimmer: Arc<super::memory::Trimmer>,
     /// Writes diagnostics to the client without tower-lsp-server's `Client`
-    /// (`output`); `None` only in unit tests of the state.
-    pub publisher: Option<super::output::Publisher>,
+    /// (`output`).
+    pub publisher: super::output::Publisher,
 }
 
 /// Locks a mutex; a handler that panicked while holding it leaves the data
@@ -113,8 +112,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl State {
     pub fn with_publisher(publisher: super::output::Publisher) -> Self {
         State {
-            publisher: Some(publisher),
-            ..State::default()
+            publisher,
+            documents: Mutex::default(),
+            encoding: Mutex::default(),
+            support: Mutex::default(),
+            editor: Mutex::default(),
+            folders: Mutex::default(),
+            shown_errors: Mutex::default(),
+            settings_ready: std::sync::atomic::AtomicBool::default(),
+            trimmer: Arc::default(),
         }
     }
 

@@ -123,7 +123,7 @@ pub async fn reanalyse_all(state: &Arc<State>, client: &Client) {
             open.set_options(options);
         }
         report_config_error(state, client, error).await;
-        super::diagnostics::schedule(state, client, uri);
+        super::diagnostics::schedule(state, uri);
     }
 }
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use ropey::Rope;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::Client;
 
 use crate::diagnostic::Tag;
 use crate::lsp::convert::{self, Encoding};
@@ -170,25 +169,6 @@ pub fn publish_message(
     serde_json::to_vec(&message).unwrap_or_default()
 }
 
-/// Sends diagnostics of `uri` (none, to clear them).
-pub async fn publish(state: &State, client: &Client, uri: Uri, message: Vec<u8>) {
-    match &state.publisher {
-        Some(publisher) => publisher.send(&message),
-        None => {
-            let params = serde_json::from_slice::<serde_json::Value>(&message)
-                .ok()
-                .and_then(|m| {
-                    serde_json::from_value::<PublishDiagnosticsParams>(m["params"].clone()).ok()
-                });
-            if let Some(params) = params {
-                client
-                    .publish_diagnostics(uri, params.diagnostics, params.version)
-                    .await;
-            }
-        }
-    }
-}
-
 /// The wire form of diagnostics: borrowed, serialized without a
 /// `serde_json::Value` in between.
 mod wire {
@@ -335,9 +315,8 @@ mod wire {
 
 /// Analyses the document in the background and publishes the result, tagged
 /// with the analysed version, unless a newer version arrived meanwhile.
-pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
+pub fn schedule(state: &Arc<State>, uri: Uri) {
     let state = Arc::clone(state);
-    let client = client.clone();
     // The version this analysis is for: when typing outruns the analyses, the
     // tasks of the versions already replaced return at once instead of all
     // analysing the newest one.
@@ -360,23 +339,14 @@ pub fn schedule(state: &Arc<State>, client: &Client, uri: Uri) {
             &snapshot.rope,
             state.encoding(),
         );
-        match &state.publisher {
-            Some(publisher) => {
-                // Checked and sent under the documents lock: a `didClose`
-                // (which clears the diagnostics after removing the document)
-                // or a newer version cannot come in between.
-                let documents = state.documents();
-                if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
-                    publisher.send(&message);
-                }
-            }
-            None => {
-                let current = state.documents().get(&uri).map(|open| open.version);
-                if current == Some(snapshot.version) {
-                    publish(&state, &client, uri, message).await;
-                }
-            }
+        // Checked and sent under the documents lock: a `didClose` (which
+        // clears the diagnostics after removing the document) or a newer
+        // version cannot come in between.
+        let documents = state.documents();
+        if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
+            state.publisher.send(&message);
         }
+        drop(documents);
         state.trimmer.after_analysis();
     });
 }
