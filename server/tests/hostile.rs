@@ -21,15 +21,16 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::Receiver;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 mod support;
+
+use support::Server;
 
 /// A case that takes longer than this hangs (the slowest takes a few seconds
 /// with the debug build on a loaded 2-core machine).
@@ -404,37 +405,7 @@ fn cli(args: &[&str], file: &Path) -> Run {
     }
 }
 
-/// The real server over stdio, answering the server's own requests.
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    backlog: Vec<Value>,
-    next_id: i64,
-}
-
 impl Server {
-    fn start() -> Server {
-        let (child, stdin, messages) = support::spawn_server(&binary());
-        Server {
-            child,
-            stdin,
-            messages,
-            backlog: Vec::new(),
-            next_id: 1,
-        }
-    }
-
-    fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
     /// The next message matching `wanted`, answering the server's requests
     /// (`workspace/applyEdit` is declined: the document stays as it is).
     fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
@@ -495,13 +466,6 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 struct LspRun {
     open: Duration,
     requests: Duration,
@@ -513,7 +477,7 @@ struct LspRun {
 /// again, then every kind of request over the whole document.
 fn lsp(text: &str) -> LspRun {
     const URI: &str = "file:///hostile/Dockerfile";
-    let mut server = Server::start();
+    let mut server = Server::start(&binary());
     server.request(
         "initialize",
         json!({"processId": null, "rootUri": null, "capabilities": {

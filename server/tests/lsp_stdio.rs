@@ -2,51 +2,19 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests fail by panicking.
 
-use std::io::Write;
-use std::process::{Child, ChildStdin};
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 mod support;
 
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    /// Messages received while waiting for something else.
-    backlog: Vec<Value>,
-    next_id: i64,
-}
+use support::Server;
 
 impl Server {
-    fn start() -> Server {
-        let (child, stdin, messages) =
-            support::spawn_server(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
-        Server {
-            child,
-            stdin,
-            messages,
-            backlog: Vec::new(),
-            next_id: 1,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
     fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         loop {
             let message = self
                 .messages
@@ -82,12 +50,6 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
 const URI: &str = "file:///work/Dockerfile";
 
 fn initialize(server: &mut Server, encodings: Value) -> Value {
@@ -103,7 +65,7 @@ fn initialize(server: &mut Server, encodings: Value) -> Value {
 
 #[test]
 fn negotiates_utf8_when_offered_and_utf16_by_default() {
-    let mut server = Server::start();
+    let mut server = Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
     let result = initialize(&mut server, json!(["utf-16", "utf-8"]));
     assert_eq!(
         result["result"]["capabilities"]["positionEncoding"],
@@ -111,7 +73,7 @@ fn negotiates_utf8_when_offered_and_utf16_by_default() {
     );
     assert_eq!(result["result"]["serverInfo"]["name"], "dockfix");
 
-    let mut server = Server::start();
+    let mut server = Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
     let result = server.request(
         "initialize",
         json!({"processId": null, "rootUri": null, "capabilities": {}}),
@@ -125,7 +87,7 @@ fn negotiates_utf8_when_offered_and_utf16_by_default() {
 #[test]
 fn publishes_versioned_diagnostics_in_the_negotiated_encoding() {
     for (encoding, column) in [("utf-16", 13), ("utf-32", 12), ("utf-8", 15)] {
-        let mut server = Server::start();
+        let mut server = Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
         initialize(&mut server, json!([encoding]));
         // The emoji is 4 bytes, 2 UTF-16 units, 1 code point; CMD's JSON error follows it.
         let text = "FROM alpine\r\nLABEL x=\"🐳\" \r\nCMD [\"🐳\", 1]\r\n";
@@ -176,7 +138,7 @@ fn publishes_versioned_diagnostics_in_the_negotiated_encoding() {
 
 #[test]
 fn answers_symbols_folding_and_survives_bad_requests() {
-    let mut server = Server::start();
+    let mut server = Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
     initialize(&mut server, json!(["utf-16"]));
     let text = "ARG V=1\nFROM alpine AS build\nRUN echo a && \\\n    echo b\nFROM scratch\nCOPY --from=build /a /a\n";
     server.notify(
@@ -260,7 +222,7 @@ fn utf8_position(text: &str, offset: usize) -> Value {
 
 #[test]
 fn a_thousand_interleaved_edits_keep_the_server_in_step() {
-    let mut server = Server::start();
+    let mut server = Server::start(std::path::Path::new(env!("CARGO_BIN_EXE_dockfix")));
     initialize(&mut server, json!(["utf-8"]));
     let mut text = String::from(
         "FROM alpine\nRUN apk add --no-cache curl \\\n    && echo done\nCMD [\"sh\"]\n",

@@ -1,12 +1,12 @@
 //! What the tests that drive the real `dockfix server` binary share.
 #![allow(dead_code, clippy::expect_used)] // Each test file uses a part; tests fail by panicking.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The body of the next frame, or `None` at the end of the stream.
 pub fn read_frame(reader: &mut impl BufRead) -> Option<Vec<u8>> {
@@ -52,4 +52,45 @@ pub fn spawn_server(binary: &Path) -> (Child, ChildStdin, Receiver<Value>) {
         }
     });
     (child, stdin, messages)
+}
+
+/// The real server over stdio. Test files add the ways they wait for
+/// messages (each test file is a crate of its own, with this module in it).
+pub struct Server {
+    pub child: Child,
+    pub stdin: ChildStdin,
+    pub messages: Receiver<Value>,
+    /// Messages received while waiting for something else.
+    pub backlog: Vec<Value>,
+    pub next_id: i64,
+}
+
+impl Server {
+    pub fn start(binary: &Path) -> Server {
+        let (child, stdin, messages) = spawn_server(binary);
+        Server {
+            child,
+            stdin,
+            messages,
+            backlog: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
