@@ -301,6 +301,13 @@ fn detect(build: &Build<'_, '_>) -> Result<Toolchain, NotOffered> {
 /// Converts the document's single stage into a build stage and a runtime
 /// stage, or says why it cannot.
 pub fn multistage(cx: &Context<'_>) -> Result<Conversion, NotOffered> {
+    // The conversion copies instructions into the runtime stage: a broken one
+    // would be broken twice (found by fuzzing: an ENV with a stray word).
+    if !crate::syntax::syntax_errors(cx.tree, cx.model, cx.source).is_empty() {
+        return Err(NotOffered::new(
+            "the Dockerfile has syntax errors (DF001); fix them first",
+        ));
+    }
     let build = Build::new(cx)?;
     for index in build.body() {
         if let Some(instruction) = build.instruction(index) {
