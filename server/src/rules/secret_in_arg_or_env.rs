@@ -263,10 +263,14 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                     edits,
                 )
             };
+            // A name no shell can read (`${TOKEN"` in a broken line) makes
+            // no `env=` mount: no fix then (found by fuzzing).
+            let readable = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             report.push(
                 pair.name.clone(),
                 format!("`{keyword} {name}` looks like a secret: {keyword} values are kept in the image and its history"),
-                Some(fix),
+                readable.then_some(fix),
             );
         }
     }
