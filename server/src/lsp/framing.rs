@@ -118,6 +118,13 @@ pub(crate) fn content_length(line: &[u8]) -> Option<u64> {
     value.trim().parse().ok()
 }
 
+/// A message body with its `Content-Length` header.
+pub(crate) fn frame(body: &[u8]) -> Vec<u8> {
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(body);
+    frame
+}
+
 /// Sends the frames of `input` to `output`, one whole frame per message (see
 /// the module documentation), until `input` ends or `output` is closed;
 /// then drops `output`.
@@ -163,10 +170,7 @@ pub async fn reframe(input: impl AsyncRead + Unpin, output: UnboundedSender<Vec<
             // tower-lsp-server would wait for more input after an empty body.
             continue;
         }
-        let body = checked(body);
-        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        frame.extend_from_slice(&body);
-        if output.send(frame).is_err() {
+        if output.send(frame(&checked(body))).is_err() {
             return;
         }
     }

@@ -35,10 +35,10 @@ pub struct Publisher {
 impl Publisher {
     /// Sends a JSON-RPC message (its body), framed.
     pub fn send(&self, body: &[u8]) {
-        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        frame.extend_from_slice(body);
         // The writer is gone only when the server has stopped.
-        let _ = self.sender.send(Chunk::Frame(frame));
+        let _ = self
+            .sender
+            .send(Chunk::Frame(crate::lsp::framing::frame(body)));
     }
 
     /// Makes the writer return once everything sent before is written.
