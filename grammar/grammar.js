@@ -368,7 +368,20 @@ module.exports = grammar({
         token.immediate('}'),
       ),
 
+    // The word ends with its line, as BuildKit's line parser ends it there. An
+    // unterminated `${` is then a missing `}` at the end of its line, which
+    // BuildKit's parser accepts (only the build fails), so it is no syntax error.
+    // Escape characters stay out of the text so that a line continuation inside
+    // the braces is still one.
     expansion_word: ($) =>
-      repeat1(choice(alias(token.immediate(/[^}$]+/), 'text'), alias($._expansion_immediate, $.expansion), alias(token.immediate('$'), '$'))),
+      repeat1(
+        choice(
+          alias(token.immediate(/[^}$\r\n\\`]+/), 'text'),
+          alias($._expansion_immediate, $.expansion),
+          alias(token.immediate('$'), '$'),
+          alias(token.immediate('\\'), '\\'),
+          alias(token.immediate('`'), '`'),
+        ),
+      ),
   },
 });

@@ -89,16 +89,23 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
                 has_parse_error = true;
             }
         }
+        // BuildKit's parser takes an unterminated `${` as text (only the build
+        // fails on it), while our grammar cannot place it.
+        let unterminated = source
+            .get(instruction.range.clone())
+            .is_some_and(|text| has_unterminated_expansion(text, model.escape));
         for (i, error) in tree_errors_by_start.iter().enumerate() {
             if !placed[i] && inside(error) {
                 placed[i] = true;
-                if !has_parse_error {
+                if !has_parse_error && !unterminated {
                     errors.push(error.clone());
                     has_parse_error = true;
                 }
             }
         }
-        if is_template || has_parse_error {
+        // The tree of an instruction with an unterminated `${` is not what BuildKit
+        // reads, so its argument checks would judge pieces of it.
+        if is_template || has_parse_error || unterminated {
             continue;
         }
         if instruction.kind != InstructionKind::Arg && first_from.is_none_or(|from| index < from) {
@@ -304,7 +311,12 @@ fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
     if !root.has_error() {
         return;
     }
+    let found = errors.len();
+    let mut stray = None;
     super::for_each_item(root, |child| {
+        if stray.is_none() && !is_item(child) {
+            stray = Some(child);
+        }
         if !child.has_error() {
             return;
         }
@@ -315,6 +327,41 @@ fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
             errors.push(describe(child, error, source));
         }
     });
+    // When the whole file is one ERROR, its children may all be well-formed
+    // pieces: the error is the first piece that is not an item of the file.
+    if root.is_error() && errors.len() == found {
+        if let Some(stray) = stray {
+            errors.push(describe(root, stray, source));
+        }
+    }
+}
+
+/// Whether some `${` in the text has no `}` to close it, nesting counted and
+/// escaped characters skipped as BuildKit's word lexer does.
+fn has_unterminated_expansion(text: &str, escape: char) -> bool {
+    let mut open = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == escape {
+            chars.next();
+        } else if c == '$' && chars.peek() == Some(&'{') {
+            chars.next();
+            open += 1;
+        } else if c == '}' && open > 0 {
+            open -= 1;
+        } else if c == '\n' && open > 0 {
+            return true;
+        }
+    }
+    open > 0
+}
+
+/// Whether a child of the file (or of a stage) is something a file consists of.
+fn is_item(node: Node<'_>) -> bool {
+    let kind = node.kind();
+    !node.is_error()
+        && (kind.ends_with("_instruction")
+            || matches!(kind, "comment" | "parser_directive" | "stage"))
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
@@ -339,6 +386,7 @@ fn describe(instruction: Node<'_>, error: Node<'_>, source: &str) -> SyntaxError
         let what = error.kind();
         let message = match (what, keyword.as_deref()) {
             ("heredoc_end", _) => "unterminated heredoc".to_owned(),
+            ("}", Some(k)) => format!("{k}: missing `}}` to close `${{`"),
             (_, Some(k)) => format!("{k}: expected {}", what.replace('_', " ")),
             (_, None) => format!("expected {}", what.replace('_', " ")),
         };
