@@ -66,11 +66,14 @@ def compare(binary, path):
     df001 = dockfix_df001(binary, path)
     problems = []
     # Fixtures under an `invalid` folder are rejected by BuildKit: by its parser
-    # (the oracle) or by its instruction parser (which the oracle does not run).
+    # (the oracle), by its instruction parser or when it expands the words (which
+    # the oracle does not run).
     must_reject = "invalid" in path.split(os.sep)
     if must_reject and not df001:
         problems.append("BuildKit rejects this fixture but dockfix reports no DF001")
     if isinstance(expected, dict):
+        if "valid" in path.split(os.sep):
+            problems.append(f"a fixture under `valid` that BuildKit rejects ({expected['error']})")
         if not df001 and not must_reject:
             problems.append(f"BuildKit rejects ({expected['error']}) but dockfix reports no DF001")
         if not (isinstance(actual, dict) and "error" in actual):

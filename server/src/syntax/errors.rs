@@ -89,23 +89,36 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
                 has_parse_error = true;
             }
         }
-        // BuildKit's parser takes an unterminated `${` as text (only the build
-        // fails on it), while our grammar cannot place it.
-        let unterminated = source
-            .get(instruction.range.clone())
-            .is_some_and(|text| has_unterminated_expansion(text, model.escape));
+        // BuildKit's parser takes an unterminated `${` as text, but expanding the
+        // words fails the build before any step runs. Our grammar cannot place
+        // it, so this error stands in for the tree's.
+        if !has_parse_error && !is_template && expands_words(instruction.kind) {
+            if let Some(at) = source
+                .get(instruction.range.clone())
+                .and_then(|text| unterminated_expansion(text, model.escape))
+            {
+                let start = instruction.range.start + at;
+                let line_end = source
+                    .get(start..instruction.range.end)
+                    .and_then(|rest| rest.find(['\r', '\n']))
+                    .map_or(instruction.range.end, |end| start + end);
+                errors.push(SyntaxError {
+                    range: start..line_end,
+                    message: "`${` is never closed: expanding it fails the build".into(),
+                });
+                has_parse_error = true;
+            }
+        }
         for (i, error) in tree_errors_by_start.iter().enumerate() {
             if !placed[i] && inside(error) {
                 placed[i] = true;
-                if !has_parse_error && !unterminated {
+                if !has_parse_error {
                     errors.push(error.clone());
                     has_parse_error = true;
                 }
             }
         }
-        // The tree of an instruction with an unterminated `${` is not what BuildKit
-        // reads, so its argument checks would judge pieces of it.
-        if is_template || has_parse_error || unterminated {
+        if is_template || has_parse_error {
             continue;
         }
         if instruction.kind != InstructionKind::Arg && first_from.is_none_or(|from| index < from) {
@@ -336,24 +349,72 @@ fn tree_errors(root: Node<'_>, source: &str, errors: &mut Vec<SyntaxError>) {
     }
 }
 
-/// Whether some `${` in the text has no `}` to close it, nesting counted and
-/// escaped characters skipped as BuildKit's word lexer does.
-fn has_unterminated_expansion(text: &str, escape: char) -> bool {
-    let mut open = 0usize;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == escape {
-            chars.next();
-        } else if c == '$' && chars.peek() == Some(&'{') {
-            chars.next();
-            open += 1;
-        } else if c == '}' && open > 0 {
-            open -= 1;
-        } else if c == '\n' && open > 0 {
-            return true;
+/// Instructions whose words BuildKit expands itself (the shell expands the rest).
+fn expands_words(kind: InstructionKind) -> bool {
+    use InstructionKind as K;
+    matches!(
+        kind,
+        K::From
+            | K::Env
+            | K::Arg
+            | K::Label
+            | K::Copy
+            | K::Add
+            | K::Workdir
+            | K::User
+            | K::Expose
+            | K::Volume
+            | K::Stopsignal
+    )
+}
+
+/// The offset of the outermost `${` that its logical line never closes, read
+/// as BuildKit's word lexer reads it: single quotes outside an expansion keep
+/// `${` literal, the escape character skips the next one, nesting counts, and
+/// comment or blank lines inside a continuation are not part of the line.
+fn unterminated_expansion(text: &str, escape: char) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let (mut single, mut double) = (false, false);
+    let mut offset = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        if number > 0 && (trimmed.starts_with('#') || trimmed.trim_end().is_empty()) {
+            continue;
+        }
+        // BuildKit continues a line whose last non-blank character is an
+        // unescaped escape character.
+        let body = line.trim_end();
+        let trailing = body.chars().rev().take_while(|&c| c == escape).count();
+        let continued = trailing % 2 == 1;
+        let body = if continued {
+            &body[..body.len() - escape.len_utf8()]
+        } else {
+            body
+        };
+        let mut chars = body.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if single {
+                single = c != '\'';
+            } else if c == escape {
+                chars.next();
+            } else if c == '$' && chars.peek().is_some_and(|&(_, n)| n == '{') {
+                chars.next();
+                open.push(start + at);
+            } else if c == '}' && !open.is_empty() {
+                open.pop();
+            } else if open.is_empty() && c == '\'' && !double {
+                single = true;
+            } else if open.is_empty() && c == '"' {
+                double = !double;
+            }
+        }
+        if !continued {
+            break;
         }
     }
-    open > 0
+    open.first().copied()
 }
 
 /// Whether a child of the file (or of a stage) is something a file consists of.
