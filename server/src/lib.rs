@@ -9,6 +9,7 @@ pub mod config;
 pub mod convert;
 pub mod diagnostic;
 pub mod fix;
+pub mod invariants;
 pub mod knowledge;
 pub mod lsp;
 pub mod registry;

@@ -85,43 +85,7 @@ fn shell_dump(document: &Document) -> Vec<(std::ops::Range<usize>, String)> {
         .collect()
 }
 
-const FRAGMENTS: &[&str] = &[
-    "\\\n",
-    "\n",
-    "\r\n",
-    " ",
-    "<<EOF\n",
-    "EOF\n",
-    "<<-X ",
-    "\"",
-    "'",
-    "[",
-    "]",
-    "[\"a\", \"b\"]",
-    "#",
-    "# c\n",
-    "# escape=`\n",
-    "`\n",
-    "RUN ",
-    "FROM a AS b\n",
-    "--mount=type=cache,target=/x ",
-    "${A:-${B}}",
-    "$",
-    "🐳",
-    "=",
-    ":",
-    "@",
-    "COPY <<EOF /x\n",
-    "ENV A=1 B=\"2 3\"\n",
-    "\t",
-    "ONBUILD ",
-    "HEALTHCHECK CMD ",
-    "\\",
-    "\\\\",
-    "{{",
-    "--",
-    "\u{feff}",
-];
+use dockfix::invariants::EDIT_FRAGMENTS as FRAGMENTS;
 
 #[derive(Debug, Clone)]
 struct Edit {
