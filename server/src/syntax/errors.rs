@@ -620,3 +620,30 @@ fn instruction_errors(instruction: &Instruction, source: &str, errors: &mut Vec<
         InstructionKind::Run | InstructionKind::Cmd | InstructionKind::Entrypoint => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unterminated_expansion;
+
+    #[test]
+    fn unterminated_expansions_are_read_as_buildkit_reads_words() {
+        let cases: &[(&str, Option<usize>)] = &[
+            ("ENV A=${B}", None),
+            ("ENV A=${B", Some(6)),
+            ("ENV A=${B:-${C}", Some(6)),
+            ("ENV A=${B:-${C}}", None),
+            ("ENV A='${B'", None),
+            ("ENV A=\"${B\"", Some(7)),
+            ("ENV A=\"it's\" B=${C", Some(15)),
+            ("ENV A=\\${B", None),
+            ("ENV A=${B:-x \\\n  y}\n", None),
+            ("ENV A=${B:-x \\  \n# comment }\n  y}\n", None),
+            ("ENV A=${B\nRUN echo }\n", Some(6)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(unterminated_expansion(text, '\\'), *expected, "{text:?}");
+        }
+        assert_eq!(unterminated_expansion("ENV A=`${B", '`'), None);
+        assert_eq!(unterminated_expansion("ENV A=C:\\${B", '`'), Some(9));
+    }
+}
