@@ -303,7 +303,7 @@ fn detect(build: &Build<'_, '_>) -> Result<Toolchain, NotOffered> {
 pub fn multistage(cx: &Context<'_>) -> Result<Conversion, NotOffered> {
     // The conversion copies instructions into the runtime stage: a broken one
     // would be broken twice (found by fuzzing: an ENV with a stray word).
-    if !crate::syntax::syntax_errors(cx.tree, cx.model, cx.source).is_empty() {
+    if !cx.syntax_errors().is_empty() {
         return Err(NotOffered::new(
             "the Dockerfile has syntax errors (DF001); fix them first",
         ));

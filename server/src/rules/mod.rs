@@ -319,9 +319,18 @@ pub struct Context<'a> {
     pub crlf: bool,
     /// Build-context files the caller read (see [`crate::Options::context_files`]).
     pub files: &'a BTreeMap<String, String>,
+    /// See [`Context::syntax_errors`].
+    pub syntax_errors: std::sync::OnceLock<Vec<crate::syntax::SyntaxError>>,
 }
 
 impl Context<'_> {
+    /// The document's syntax errors, found once per analysis: DF001 reports
+    /// them and the multi-stage conversion refuses a file that has any.
+    pub fn syntax_errors(&self) -> &[crate::syntax::SyntaxError] {
+        self.syntax_errors
+            .get_or_init(|| crate::syntax::syntax_errors(self.tree, self.model, self.source))
+    }
+
     pub fn text(&self, range: &Range<usize>) -> &str {
         self.source.get(range.clone()).unwrap_or_default()
     }
@@ -517,6 +526,7 @@ pub fn with_context<T>(input: &Input<'_>, f: impl FnOnce(&Context<'_>) -> T) -> 
         build_context: input.build_context,
         crlf: input.source.contains("\r\n"),
         files: input.files,
+        syntax_errors: std::sync::OnceLock::new(),
     };
     f(&context)
 }
@@ -747,6 +757,7 @@ mod tests {
             build_context: None,
             crlf: false,
             files: &BTreeMap::new(),
+            syntax_errors: std::sync::OnceLock::new(),
         };
         let enabled: Vec<&'static Rule> = RULES.to_vec();
         let serial = run_each_rule(&context, &enabled, false);

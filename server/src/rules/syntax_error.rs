@@ -44,7 +44,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &Context<'_>, report: &mut Report<'_>) {
-    for error in crate::syntax::syntax_errors(context.tree, context.model, context.source) {
-        report.push(error.range, error.message, None);
+    for error in context.syntax_errors() {
+        report.push(error.range.clone(), error.message.clone(), None);
     }
 }
