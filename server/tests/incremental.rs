@@ -92,6 +92,8 @@ struct Edit {
     start: usize,
     delete: usize,
     insert: String,
+    /// Let the document rest (drop its trees) before this edit.
+    rest: bool,
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -104,11 +106,13 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<usize>(),
         prop_oneof![3 => 0usize..3, 1 => 0usize..40],
         text,
+        proptest::bool::weighted(0.125),
     )
-        .prop_map(|(start, delete, insert)| Edit {
+        .prop_map(|(start, delete, insert, rest)| Edit {
             start,
             delete,
             insert,
+            rest,
         })
 }
 
@@ -126,6 +130,9 @@ proptest! {
             let len = document.text().len();
             let start = edit.start % (len + 1);
             let end = (start + edit.delete).min(len);
+            if edit.rest {
+                document.rest();
+            }
             document.edit(start..end, &edit.insert);
             let fresh = Document::new(document.text());
             prop_assert_eq!(document.rope().to_string(), document.text());

@@ -1127,6 +1127,105 @@ async fn comment_edits_reuse_the_analysis_and_match_a_fresh_one() {
     }
 }
 
+/// A workspace with many Dockerfiles open keeps trees only for the ones
+/// edited lately; the others answer edits and requests as a fresh document.
+#[tokio::test]
+async fn resting_documents_answer_as_fresh_ones() {
+    let mut client = Client::start();
+    client
+        .initialize(
+            json!({"general": {"positionEncodings": ["utf-16"]}}),
+            Value::Null,
+        )
+        .await;
+    let uri = |i: usize| format!("file:///workspace/svc{i}/Dockerfile");
+    let text = |i: usize| {
+        format!(
+            "FROM debian:12\n# service {i}\nRUN apt-get update && apt-get install -y curl{i} \\\n    && cd /srv\nCMD [\"run\"]\n"
+        )
+    };
+    for i in 0..12 {
+        client.open(&uri(i), 1, &text(i)).await;
+    }
+    for i in 0..12 {
+        let _ = client.diagnostics(&uri(i), 1).await;
+    }
+    let resting = |response: &Value| response["result"]["resting"] == json!(true);
+    let state = client
+        .request("dockfix/documentText", json!({"uri": uri(0)}))
+        .await;
+    assert!(resting(&state), "{state}");
+    let state = client
+        .request("dockfix/documentText", json!({"uri": uri(11)}))
+        .await;
+    assert!(!resting(&state), "{state}");
+
+    // Requests on a resting document.
+    let fresh_uri = "file:///fresh/Dockerfile";
+    let mut answers = Vec::new();
+    for target in [uri(1), fresh_uri.to_owned()] {
+        if target == fresh_uri {
+            client.open(fresh_uri, 1, &text(1)).await;
+            let _ = client.diagnostics(fresh_uri, 1).await;
+        }
+        let document = json!({"textDocument": {"uri": target}});
+        let mut answer = Vec::new();
+        for method in [
+            "textDocument/documentSymbol",
+            "textDocument/foldingRange",
+            "textDocument/semanticTokens/full",
+        ] {
+            answer.push(client.request(method, document.clone()).await["result"].clone());
+        }
+        let position = json!({"line": 2, "character": 20});
+        answer.push(
+            client
+                .request(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": target}, "position": position}),
+                )
+                .await["result"]
+                .clone(),
+        );
+        answers.push(answer);
+    }
+    assert_eq!(answers[0], answers[1]);
+
+    // An edit of a resting document.
+    let state = client
+        .request("dockfix/documentText", json!({"uri": uri(2)}))
+        .await;
+    assert!(resting(&state), "{state}");
+    let range = json!({"start": {"line": 2, "character": 46}, "end": {"line": 2, "character": 46}});
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(2), "version": 2},
+                   "contentChanges": [{"range": range, "text": " wget"}]}),
+        )
+        .await;
+    let edited = client.diagnostics(&uri(2), 2).await;
+    let current = applies_in(
+        &text(2),
+        &[json!({"range": range, "newText": " wget"})],
+        "utf-16",
+    );
+    assert!(current.contains("curl2 wget"), "{current}");
+    client.open("file:///fresh/2/Dockerfile", 1, &current).await;
+    let fresh = client.diagnostics("file:///fresh/2/Dockerfile", 1).await;
+    let strip = |diagnostics: Vec<Value>| -> Vec<Value> {
+        diagnostics
+            .into_iter()
+            .map(|mut d| {
+                d["data"]["version"] = Value::Null;
+                d
+            })
+            .collect()
+    };
+    assert!(!edited.is_empty());
+    assert_eq!(strip(edited), strip(fresh));
+}
+
 async fn write_raw(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, bytes: &[u8]) {
     let mut writer = writer.lock().await;
     writer.write_all(bytes).await.unwrap();

@@ -34,16 +34,21 @@ impl Backend {
         }
     }
 
-    /// `dockfix/documentText`: the server's copy of a document and its version,
-    /// for tests and debugging of text synchronization.
+    /// `dockfix/documentText`: the server's copy of a document, its version
+    /// and whether it rests (`state::rest_idle`), for tests and debugging of
+    /// text synchronization.
     async fn document_text(
         &self,
         params: TextDocumentIdentifier,
     ) -> Result<Option<serde_json::Value>> {
         let documents = self.state.documents();
-        Ok(documents.get(&params.uri).map(
-            |open| serde_json::json!({ "version": open.version, "text": open.document.text() }),
-        ))
+        Ok(documents.get(&params.uri).map(|open| {
+            serde_json::json!({
+                "version": open.version,
+                "text": open.document.text(),
+                "resting": open.document.is_resting(),
+            })
+        }))
     }
 }
 

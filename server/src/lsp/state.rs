@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -21,6 +22,8 @@ pub struct OpenDocument {
     /// it: the last analysis, moved across edits of comments and blank lines
     /// (`crate::reuse`).
     pub diagnostics: Option<Arc<Vec<crate::Diagnostic>>>,
+    /// When the client last opened or changed it.
+    last_edit: Instant,
 }
 
 impl OpenDocument {
@@ -30,7 +33,13 @@ impl OpenDocument {
             version,
             options,
             diagnostics: None,
+            last_edit: Instant::now(),
         }
+    }
+
+    /// Marks the document as being edited now.
+    pub fn touch(&mut self) {
+        self.last_edit = Instant::now();
     }
 
     pub fn options(&self) -> &Arc<crate::Options> {
@@ -41,6 +50,31 @@ impl OpenDocument {
     pub fn set_options(&mut self, options: Arc<crate::Options>) {
         self.options = options;
         self.diagnostics = None;
+    }
+}
+
+/// How many of the most recently edited documents keep their trees.
+const AWAKE: usize = 8;
+
+/// Lets the documents that were not edited lately rest (drop their trees,
+/// [`crate::syntax::Document::rest`]) once their diagnostics are known. The
+/// trees take about ten times the memory of the text, and a workspace may
+/// keep a hundred Dockerfiles open of which a few are edited; a resting
+/// document is parsed again when it is next edited or asked about.
+pub fn rest_idle(documents: &mut HashMap<Uri, OpenDocument>) {
+    let mut awake: Vec<&mut OpenDocument> = documents
+        .values_mut()
+        .filter(|open| !open.document.is_resting())
+        .collect();
+    if awake.len() <= AWAKE {
+        return;
+    }
+    awake.sort_unstable_by_key(|open| std::cmp::Reverse(open.last_edit));
+    for open in awake.into_iter().skip(AWAKE) {
+        // An analysis still to come would only parse it again.
+        if open.diagnostics.is_some() {
+            open.document.rest();
+        }
     }
 }
 

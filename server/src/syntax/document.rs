@@ -2,6 +2,7 @@
 //! bash tree per shell-form instruction, all updated incrementally.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use ropey::Rope;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
@@ -13,9 +14,36 @@ use super::{dockerfile_language, Dockerfile};
 pub struct Document {
     rope: Rope,
     text: String,
+    /// Whether the bash trees are dropped once their commands are extracted.
+    compact: bool,
+    /// The trees of the current text; empty while the document rests
+    /// ([`Document::rest`]) until something asks for them again.
+    parsed: OnceLock<Parsed>,
+}
+
+/// What parsing the text gives; re-built from the text on demand.
+struct Parsed {
     parser: Parser,
     tree: Tree,
     shells: ShellTrees,
+}
+
+impl Parsed {
+    fn new(rope: &Rope, text: &str, compact: bool) -> Self {
+        let mut parser = new_parser();
+        let tree = parse_with(&mut parser, rope, None);
+        let mut shells = if compact {
+            ShellTrees::compact()
+        } else {
+            ShellTrees::default()
+        };
+        shells.rebuild(&tree, text);
+        Parsed {
+            parser,
+            tree,
+            shells,
+        }
+    }
 }
 
 impl std::fmt::Debug for Document {
@@ -60,26 +88,23 @@ fn parse_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
 impl Document {
     /// Parses a new document.
     pub fn new(text: &str) -> Self {
-        Self::with_shells(text, ShellTrees::default())
+        Self::parsed(text, false)
     }
 
     /// A document that keeps the commands of its shell instructions but not
     /// their bash trees (for editors holding many documents open).
     pub fn new_compact(text: &str) -> Self {
-        Self::with_shells(text, ShellTrees::compact())
+        Self::parsed(text, true)
     }
 
-    fn with_shells(text: &str, mut shells: ShellTrees) -> Self {
+    fn parsed(text: &str, compact: bool) -> Self {
         let rope = Rope::from_str(text);
-        let mut parser = new_parser();
-        let tree = parse_with(&mut parser, &rope, None);
-        shells.rebuild(&tree, text);
+        let parsed = OnceLock::from(Parsed::new(&rope, text, compact));
         Document {
             rope,
             text: text.to_owned(),
-            parser,
-            tree,
-            shells,
+            compact,
+            parsed,
         }
     }
 
@@ -91,17 +116,35 @@ impl Document {
         &self.rope
     }
 
+    fn trees(&self) -> &Parsed {
+        self.parsed
+            .get_or_init(|| Parsed::new(&self.rope, &self.text, self.compact))
+    }
+
+    /// The Dockerfile tree (parsed again first if the document rests).
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        &self.trees().tree
     }
 
     pub fn shells(&self) -> &ShellTrees {
-        &self.shells
+        &self.trees().shells
+    }
+
+    /// Drops the trees; they are parsed again from the text when next needed.
+    /// The trees take about ten times the memory of the text, and an editor
+    /// may keep many documents open that nobody edits.
+    pub fn rest(&mut self) {
+        self.parsed = OnceLock::new();
+    }
+
+    /// True while the trees are dropped.
+    pub fn is_resting(&self) -> bool {
+        self.parsed.get().is_none()
     }
 
     /// The typed syntax model of the current text.
     pub fn model(&self) -> Dockerfile {
-        Dockerfile::from_tree(&self.tree, &self.text)
+        Dockerfile::from_tree(self.tree(), &self.text)
     }
 
     /// Replaces `range` (bytes, clamped to the text and to character boundaries)
@@ -112,16 +155,21 @@ impl Document {
         let start_position = self.point(start);
         let old_end_position = self.point(old_end);
 
-        let old_directives_end = directives_end(&self.tree);
+        let old_directives_end = self.parsed.get().map(|p| directives_end(&p.tree));
         let start_char = self.rope.byte_to_char(start);
         let old_end_char = self.rope.byte_to_char(old_end);
         self.rope.remove(start_char..old_end_char);
         self.rope.insert(start_char, new_text);
         self.text.replace_range(start..old_end, new_text);
+        // A resting document only keeps its text; the next reader parses it.
+        let (Some(parsed), Some(old_directives_end)) = (self.parsed.get_mut(), old_directives_end)
+        else {
+            return;
+        };
 
         let new_end = start + new_text.len();
-        let new_end_position = self.point(new_end);
-        self.tree.edit(&InputEdit {
+        let new_end_position = point(&self.rope, new_end);
+        parsed.tree.edit(&InputEdit {
             start_byte: start,
             old_end_byte: old_end,
             new_end_byte: new_end,
@@ -129,22 +177,22 @@ impl Document {
             old_end_position,
             new_end_position,
         });
-        let tree = parse_with(&mut self.parser, &self.rope, Some(&self.tree));
+        let tree = parse_with(&mut parsed.parser, &self.rope, Some(&parsed.tree));
         if tree.root_node().has_error() {
             // Error recovery may reuse tokens lexed in another context, so a tree
             // with errors can differ from a fresh parse; re-parse it from scratch
             // so that diagnostics never depend on the edit history.
-            self.tree = parse_with(&mut self.parser, &self.rope, None);
-            self.shells.rebuild(&self.tree, &self.text);
+            parsed.tree = parse_with(&mut parsed.parser, &self.rope, None);
+            parsed.shells.rebuild(&parsed.tree, &self.text);
             return;
         }
-        self.tree = tree;
-        if start <= old_directives_end.max(directives_end(&self.tree)) {
+        parsed.tree = tree;
+        if start <= old_directives_end.max(directives_end(&parsed.tree)) {
             // The escape directive decides how every later line is read.
-            self.shells.rebuild(&self.tree, &self.text);
+            parsed.shells.rebuild(&parsed.tree, &self.text);
         } else {
-            self.shells.update(
-                &self.tree,
+            parsed.shells.update(
+                &parsed.tree,
                 &self.text,
                 ByteEdit {
                     start,
@@ -157,12 +205,16 @@ impl Document {
 
     /// The tree-sitter point (row, byte column) of a byte offset.
     pub fn point(&self, byte: usize) -> Point {
-        let byte = byte.min(self.rope.len_bytes());
-        let row = self.rope.byte_to_line(byte);
-        Point {
-            row,
-            column: byte - self.rope.line_to_byte(row),
-        }
+        point(&self.rope, byte)
+    }
+}
+
+fn point(rope: &Rope, byte: usize) -> Point {
+    let byte = byte.min(rope.len_bytes());
+    let row = rope.byte_to_line(byte);
+    Point {
+        row,
+        column: byte - rope.line_to_byte(row),
     }
 }
 

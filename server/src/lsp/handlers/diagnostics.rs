@@ -342,10 +342,12 @@ pub fn schedule(state: &Arc<State>, uri: Uri) {
         // Checked and sent under the documents lock: a `didClose` (which
         // clears the diagnostics after removing the document) or a newer
         // version cannot come in between.
-        let documents = state.documents();
+        let mut documents = state.documents();
         if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
             state.publisher.send(&message);
         }
+        // Documents opened in a burst rest as their diagnostics come in.
+        crate::lsp::state::rest_idle(&mut documents);
         drop(documents);
         state.trimmer.after_analysis();
     });
