@@ -356,9 +356,20 @@ module.exports = grammar({
       choice(seq(token.immediate('$'), $._expansion_body), seq(token.immediate('${'), $._braced_expansion_body)),
 
     _expansion_body: ($) => field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+    // Braces also take what BuildKit's lexer reads as a name there: positional
+    // parameters (digits) and one special parameter character; both expand to
+    // an empty string. They are a token of their own: folded into the name's
+    // regex they changed error recovery, and an unclosed `${` then swallowed
+    // the next line (fixture `invalid/expansion-unterminated`).
     _braced_expansion_body: ($) =>
       seq(
-        field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+        field(
+          'name',
+          choice(
+            alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable),
+            alias(token.immediate(/[0-9]+|[@*#?$!-]/), $.variable),
+          ),
+        ),
         optional(
           seq(
             field('operator', alias(token.immediate(/:?[-+?]|#{1,2}|%{1,2}|\/{1,2}/), $.operator)),
