@@ -346,7 +346,9 @@ pub fn schedule(state: &Arc<State>, uri: Uri) {
         if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
             state.publisher.send(&message);
         }
-        // Documents opened in a burst rest as their diagnostics come in.
+        // Documents rest only here, after a publish: a document may rest once
+        // its diagnostics are known, and opens and changes are followed by
+        // one, so the keystroke handlers stay free of it.
         crate::lsp::state::rest_idle(&mut documents);
         drop(documents);
         state.trimmer.after_analysis();

@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 use std::sync::Arc;
 
 use crate::lsp::convert;
-use crate::lsp::state::{rest_idle, OpenDocument, State};
+use crate::lsp::state::{OpenDocument, State};
 use crate::syntax::Document;
 use crate::{reuse, Diagnostic};
 
@@ -19,12 +19,10 @@ pub fn did_open(
     let document = Document::new_compact(&item.text);
     // Settings are read before taking the documents lock (they may read files).
     let (options, error) = state.options_for(&item.uri, &item.text, document.tree());
-    let mut documents = state.documents();
-    documents.insert(
+    state.documents().insert(
         item.uri.clone(),
         OpenDocument::new(document, item.version, options),
     );
-    rest_idle(&mut documents);
     (item.uri, error)
 }
 
@@ -56,7 +54,6 @@ pub fn did_change(state: &State, params: DidChangeTextDocumentParams) -> Option<
     open.diagnostics = known;
     open.version = params.text_document.version;
     open.touch();
-    rest_idle(&mut documents);
     Some(params.text_document.uri)
 }
 
