@@ -351,11 +351,17 @@ module.exports = grammar({
       ),
 
     // `$NAME`, `${NAME}` and `${NAME:-word}` with nesting.
-    expansion: ($) => choice(seq('$', $._expansion_body), seq('${', $._braced_expansion_body)),
+    expansion: ($) => choice(field('name', alias($._dollar_name, $.variable)), seq('${', $._braced_expansion_body)),
     _expansion_immediate: ($) =>
-      choice(seq(token.immediate('$'), $._expansion_body), seq(token.immediate('${'), $._braced_expansion_body)),
+      choice(field('name', alias($._dollar_name_immediate, $.variable)), seq(token.immediate('${'), $._braced_expansion_body)),
 
-    _expansion_body: ($) => field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+    // A name is what BuildKit's lexer reads as one: Unicode letters (Go's
+    // unicode.IsLetter), decimal digits (unicode.IsDigit) and `_`, not starting
+    // with a digit. Without braces, `$` and the name are one token (its
+    // `variable` node includes the `$`): as two, the name tied with the plain
+    // text token after a `$` and lost, and `USER $UID:$GID` split at the `$`.
+    _dollar_name: (_) => token(/\$[\p{L}_][\p{L}\p{Nd}_]*/),
+    _dollar_name_immediate: (_) => token.immediate(/\$[\p{L}_][\p{L}\p{Nd}_]*/),
     // Braces also take what BuildKit's lexer reads as a name there: positional
     // parameters (digits) and one special parameter character; both expand to
     // an empty string. They are a token of their own: folded into the name's
@@ -366,8 +372,8 @@ module.exports = grammar({
         field(
           'name',
           choice(
-            alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable),
-            alias(token.immediate(/[0-9]+|[@*#?$!-]/), $.variable),
+            alias(token.immediate(/[\p{L}_][\p{L}\p{Nd}_]*/), $.variable),
+            alias(token.immediate(/\p{Nd}+|[@*#?$!-]/), $.variable),
           ),
         ),
         optional(

@@ -302,9 +302,7 @@ fn references(context: &Context<'_>, range: Range<usize>) -> Vec<(String, Range<
             '$' if !single => {
                 let rest = &text[i + 1..];
                 if let Some(body) = rest.strip_prefix('{') {
-                    let end = body
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(body.len());
+                    let end = crate::syntax::variable_name_len(body);
                     let name = &body[..end];
                     if body[end..].starts_with('}') {
                         if is_name(name) {
@@ -319,9 +317,7 @@ fn references(context: &Context<'_>, range: Range<usize>) -> Vec<(String, Range<
                         }
                     }
                 } else {
-                    let end = rest
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(rest.len());
+                    let end = crate::syntax::variable_name_len(rest);
                     let name = &rest[..end];
                     if is_name(name) {
                         let start = range.start + i;
@@ -336,7 +332,5 @@ fn references(context: &Context<'_>, range: Range<usize>) -> Vec<(String, Range<
 }
 
 fn is_name(name: &str) -> bool {
-    name.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    crate::syntax::is_ordinary_variable_name(name)
 }

@@ -473,9 +473,7 @@ fn expand_nested(
         if let Some(body) = after.strip_prefix('{') {
             let close = matching_brace(body)?;
             let inner = &body[..close];
-            let name_end = inner
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(inner.len());
+            let name_end = crate::syntax::variable_name_len(inner);
             let name = &inner[..name_end];
             let value = values.get(name).cloned().flatten();
             let modifier = &inner[name_end..];
@@ -502,9 +500,7 @@ fn expand_nested(
             out.push_str(&expanded);
             rest = &body[close + 1..];
         } else {
-            let name_end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let name_end = crate::syntax::variable_name_len(after);
             if name_end == 0 {
                 out.push('$');
                 rest = after;

@@ -19,6 +19,58 @@ pub use model::{
 };
 pub use shell::{new_bash_parser, parse_bash, ByteEdit, ShellTree, ShellTrees};
 
+/// The length in bytes of the variable name at the start of `text`, read as
+/// BuildKit's lexer reads one after `$` or `${` (`processName`): a run of
+/// decimal digits (a positional parameter), one special parameter character,
+/// or Unicode letters (Go's `unicode.IsLetter`), decimal digits
+/// (`unicode.IsDigit`) and `_` not starting with a digit. 0 when no name
+/// starts there.
+pub fn variable_name_len(text: &str) -> usize {
+    let mut chars = text.char_indices();
+    let run = |chars: std::str::CharIndices<'_>, keep: &dyn Fn(char) -> bool| {
+        chars
+            .clone()
+            .find(|&(_, c)| !keep(c))
+            .map_or(text.len(), |(i, _)| i)
+    };
+    match chars.next() {
+        Some((_, c)) if is_decimal_digit(c) => run(chars, &is_decimal_digit),
+        Some((_, '@' | '*' | '#' | '?' | '$' | '!' | '-')) => 1,
+        Some((_, c)) if is_name_letter(c) => {
+            run(chars, &|c| is_name_letter(c) || is_decimal_digit(c))
+        }
+        _ => 0,
+    }
+}
+
+/// A name a Dockerfile can define (ARG, ENV): not a positional or special
+/// parameter. The grammar's `variable` token for it is
+/// `/[\p{L}_][\p{L}\p{Nd}_]*/`.
+pub fn is_ordinary_variable_name(name: &str) -> bool {
+    name.starts_with(is_name_letter) && variable_name_len(name) == name.len()
+}
+
+fn is_name_letter(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    c == '_'
+        || c.is_ascii_alphabetic()
+        || (!c.is_ascii()
+            && matches!(
+                get_general_category(c),
+                G::UppercaseLetter
+                    | G::LowercaseLetter
+                    | G::TitlecaseLetter
+                    | G::ModifierLetter
+                    | G::OtherLetter
+            ))
+}
+
+fn is_decimal_digit(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory};
+    c.is_ascii_digit()
+        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
+}
+
 /// A parser for one of the two grammars compiled into this binary.
 fn parser_for(language: &tree_sitter::Language) -> tree_sitter::Parser {
     let mut parser = tree_sitter::Parser::new();
@@ -252,4 +304,70 @@ pub(crate) fn field_id(name: &str) -> std::num::NonZeroU16 {
         .get(name)
         .copied()
         .unwrap_or(std::num::NonZeroU16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn variable_names_are_read_as_buildkit_reads_them() {
+        let cases = [
+            ("NAME}", "NAME"),
+            ("_a1-b", "_a1"),
+            ("été:-x}", "été"),
+            ("名前 rest", "名前"),
+            ("x٣}", "x٣"),
+            // U+093E (a spacing mark, not a letter) ends Go's name.
+            ("नाम}", "न"),
+            ("12a}", "12"),
+            ("٣٤}", "٣٤"),
+            ("@x", "@"),
+            ("-}", "-"),
+            ("$$", "$"),
+            ("%x", ""),
+            ("", ""),
+        ];
+        for (text, name) in cases {
+            assert_eq!(&text[..variable_name_len(text)], name, "{text:?}");
+        }
+        assert!(is_ordinary_variable_name("été"));
+        assert!(!is_ordinary_variable_name("1"));
+        assert!(!is_ordinary_variable_name("@"));
+        assert!(!is_ordinary_variable_name("a-b"));
+    }
+
+    /// The grammar's `variable` token and `variable_name_len` agree, in USER
+    /// too (where `$UID:$GID` once split at the second `$`).
+    #[test]
+    fn the_grammar_reads_the_same_names() {
+        for name in ["NAME", "_a1", "été", "名前", "x٣", "Ab_9", "ǅx", "ʰa"] {
+            let text = format!("FROM alpine\nENV A=${{{name}}}\nUSER ${name}:x\n");
+            let document = Document::new(&text);
+            let mut found = Vec::new();
+            let mut cursor = document.tree().walk();
+            loop {
+                let node = cursor.node();
+                if node.kind() == "variable" {
+                    found.push(text[node.byte_range()].to_owned());
+                }
+                if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                    continue;
+                }
+                while cursor.goto_parent() && !cursor.goto_next_sibling() {}
+                if cursor.node() == document.tree().root_node() {
+                    break;
+                }
+            }
+            // Without braces the `variable` token includes the `$`.
+            assert_eq!(found, [name.to_owned(), format!("${name}")], "{text:?}");
+            let model = document.model();
+            assert!(
+                syntax_errors(document.tree(), &model, &text).is_empty(),
+                "{text:?}"
+            );
+            assert_eq!(variable_name_len(name), name.len());
+        }
+    }
 }
