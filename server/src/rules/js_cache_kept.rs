@@ -116,10 +116,8 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
                     "`{shown}` leaves the package cache in the layer: run `{step}` in the same RUN{}",
                     stage_note(context, index)
                 ),
-                Some(Fix::safe(
-                    format!("Append `&& {step}`"),
-                    vec![append_step(context, index, last.command, &step)],
-                )),
+                append_step(context, index, last.command, &step)
+                    .map(|edit| Fix::safe(format!("Append `&& {step}`"), vec![edit])),
             );
         }
     }

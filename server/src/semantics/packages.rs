@@ -456,8 +456,20 @@ fn in_heredoc(context: &Context<'_>, index: usize, offset: usize) -> bool {
 /// the end of the statement holding `command`, in the statement's style: on
 /// a new continued line (escape, newline, the indentation and operator
 /// placement of the statement's own continued lines) when it spans lines,
-/// else on the same line.
-pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step: &str) -> Edit {
+/// else on the same line. After a heredoc, on the line that starts it; `None`
+/// when a comment ends that line.
+pub fn append_step(
+    context: &Context<'_>,
+    index: usize,
+    command: &Command,
+    step: &str,
+) -> Option<Edit> {
+    // After a heredoc the step goes on the line that starts it.
+    if command.ends_in_heredoc {
+        return command
+            .heredoc_line_end
+            .map(|at| Edit::insert(at, format!(" && {step}")));
+    }
     let statement = command.statement.clone();
     let text = context.text(&statement);
     // A one-line statement on a line that continues a `&&` chain (the shell
@@ -472,7 +484,7 @@ pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step:
         line > 0 && matches!(op, "&&" | "||")
     };
     if !text.contains('\n') && !continues_chain {
-        return Edit::insert(statement.end, format!(" && {step}"));
+        return Some(Edit::insert(statement.end, format!(" && {step}")));
     }
     let escape = if in_heredoc(context, index, statement.start) {
         '\\'
@@ -509,7 +521,7 @@ pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step:
         })
         .next_back();
     let space = first_line_space(text, escape);
-    match starts_a_line {
+    Some(match starts_a_line {
         Some((indent, false)) => Edit::insert(
             statement.end,
             format!(" &&{space}{escape}{eol}{indent}{step}"),
@@ -530,7 +542,7 @@ pub fn append_step(context: &Context<'_>, index: usize, command: &Command, step:
                 format!("{space}{escape}{eol}{indent}&& {step}"),
             )
         }
-    }
+    })
 }
 
 /// The whitespace before the escape that ends the statement's first line.

@@ -38,6 +38,14 @@ pub struct Command {
     /// pipeline or redirection around it, up to the script, a subshell, a
     /// group or a substitution. A cleanup step chained with `&&` goes at its end.
     pub statement: Range<usize>,
+    /// When the statement ends with a heredoc: where the line that starts the
+    /// heredoc bodies ends (before its line break). A step chained to the
+    /// statement goes there, since after the terminator it would make the
+    /// terminator line no terminator. `None` with `ends_in_heredoc` when there
+    /// is no such place (a comment ends the line).
+    pub heredoc_line_end: Option<usize>,
+    /// The statement ends with a heredoc body.
+    pub ends_in_heredoc: bool,
     /// `a | b`: the pipeline's range and the command's position in it (0-based).
     pub pipeline: Option<(Range<usize>, usize)>,
     /// Inside `( … )`, `{ …; }`, `$( … )`, a function, a loop, a condition, or
@@ -184,12 +192,32 @@ fn collect(
     // instead of climbing with `Node::parent`, which walks down from the
     // root each time (cubic in a RUN of thousands of `&&`-joined lines).
     let mut ancestors: Vec<Ancestor<'_>> = Vec::new();
+    let mut last_heredoc: Option<(usize, Option<Option<usize>>)> = None;
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
         if kind == ids.command {
             if let Some(mut command) = command(ids, node, script) {
                 place(node, &ancestors, &mut command, nested);
+                let statement = ancestors
+                    .last()
+                    .filter(|a| a.statement)
+                    .and_then(|parent| ancestors.get(parent.chain_start))
+                    .map_or(node, |top| top.node);
+                // Commands of one statement come one after the other: the
+                // statement's heredoc is looked up once.
+                let heredoc = match &last_heredoc {
+                    Some((id, found)) if *id == statement.id() => *found,
+                    _ => {
+                        let found = heredoc_line_end(ids, statement, script);
+                        last_heredoc = Some((statement.id(), found));
+                        found
+                    }
+                };
+                if let Some(found) = heredoc {
+                    command.ends_in_heredoc = true;
+                    command.heredoc_line_end = found;
+                }
                 if depth < MAX_SCRIPT_DEPTH {
                     shell_c_script(&command, text, offset, depth, out);
                 }
@@ -302,6 +330,57 @@ fn place(node: Node<'_>, ancestors: &[Ancestor<'_>], command: &mut Command, nest
     command.statement = statement.byte_range();
 }
 
+/// When `statement` ends with a heredoc (its last redirect's terminator is the
+/// statement's end): `Some` of where the line that starts the heredoc bodies
+/// ends, before its line break, or `Some(None)` when a comment ends that line.
+/// `None` when the statement does not end with a heredoc.
+fn heredoc_line_end(ids: &Ids, statement: Node<'_>, script: &str) -> Option<Option<usize>> {
+    let end = statement.end_byte();
+    // Down the nodes that end where the statement ends (a pipeline's heredoc
+    // ends after the pipeline's last command: `cat <<EOF | sh`).
+    let mut node = statement;
+    let redirect = loop {
+        if node.kind_id() == ids.heredoc_redirect {
+            break node;
+        }
+        let mut cursor = node.walk();
+        let next = node
+            .children(&mut cursor)
+            .filter(|c| c.end_byte() == end && c.id() != node.id())
+            .last()?;
+        node = next;
+    };
+    // The bodies start on the line after the first redirect of the line
+    // (`cmd <<A <<B`): the earliest body among the redirect's siblings.
+    let parent = redirect.parent().unwrap_or(redirect);
+    let mut cursor = parent.walk();
+    let bodies_start = parent
+        .children(&mut cursor)
+        .filter(|c| c.kind_id() == ids.heredoc_redirect)
+        .filter_map(|r| {
+            let mut cursor = r.walk();
+            let first = r
+                .children(&mut cursor)
+                .find(|c| matches!(c.kind(), "heredoc_body" | "heredoc_end"))
+                .map(|c| c.start_byte());
+            first
+        })
+        .min()?;
+    let line = script.get(..bodies_start)?;
+    let line = line.strip_suffix('\n')?;
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line_start = line.rfind('\n').map_or(0, |i| i + 1);
+    let redirect_start = redirect.start_byte().min(line.len());
+    // A `#` after the redirect may start a comment: nothing chained there.
+    if line
+        .get(line_start.max(redirect_start)..)
+        .is_none_or(|rest| rest.contains('#'))
+    {
+        return Some(None);
+    }
+    Some(Some(line.len()))
+}
+
 /// Whether a heredoc body is the input of a shell (or of no command at all,
 /// which BuildKit runs as the script).
 fn feeds_a_shell(ids: &Ids, body: Node<'_>, script: &str) -> bool {
@@ -410,6 +489,8 @@ fn command(ids: &Ids, node: Node<'_>, text: &str) -> Option<Command> {
         arguments,
         assignments,
         statement: node.byte_range(),
+        heredoc_line_end: None,
+        ends_in_heredoc: false,
         pipeline: None,
         nested: false,
     })
@@ -438,6 +519,9 @@ impl Command {
     pub fn shift(&mut self, delta: isize) {
         shift_range(&mut self.range, delta);
         shift_range(&mut self.statement, delta);
+        if let Some(at) = &mut self.heredoc_line_end {
+            *at = at.saturating_add_signed(delta);
+        }
         if let Some((range, _)) = &mut self.pipeline {
             shift_range(range, delta);
         }
