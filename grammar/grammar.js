@@ -355,18 +355,20 @@ module.exports = grammar({
     _expansion_immediate: ($) =>
       choice(field('name', alias($._dollar_name_immediate, $.variable)), seq(token.immediate('${'), $._braced_expansion_body)),
 
-    // A name is what BuildKit's lexer reads as one: Unicode letters (Go's
-    // unicode.IsLetter), decimal digits (unicode.IsDigit) and `_`, not starting
-    // with a digit. Without braces, `$` and the name are one token (its
-    // `variable` node includes the `$`): as two, the name tied with the plain
-    // text token after a `$` and lost, and `USER $UID:$GID` split at the `$`.
-    _dollar_name: (_) => token(/\$[\p{L}_][\p{L}\p{Nd}_]*/),
-    _dollar_name_immediate: (_) => token.immediate(/\$[\p{L}_][\p{L}\p{Nd}_]*/),
-    // Braces also take what BuildKit's lexer reads as a name there: positional
-    // parameters (digits) and one special parameter character; both expand to
-    // an empty string. They are a token of their own: folded into the name's
-    // regex they changed error recovery, and an unclosed `${` then swallowed
-    // the next line (fixture `invalid/expansion-unterminated`).
+    // A name is what BuildKit's lexer reads as one after `$` or `${`
+    // (processName): Unicode letters (Go's unicode.IsLetter), decimal digits
+    // (unicode.IsDigit) and `_`, not starting with a digit; or a run of digits
+    // (a positional parameter) or one special parameter character, which
+    // expand to an empty string. Without braces, `$` and the name are one
+    // token (its `variable` node includes the `$`): as two, the name tied with
+    // the plain text token after a `$` and lost, and `USER $UID:$GID` split at
+    // the second `$`. `$$FOO` is `$$` and the text `FOO`, as BuildKit reads it.
+    _dollar_name: (_) => token(/\$([\p{L}_][\p{L}\p{Nd}_]*|\p{Nd}+|[@*#?$!-])/),
+    _dollar_name_immediate: (_) => token.immediate(/\$([\p{L}_][\p{L}\p{Nd}_]*|\p{Nd}+|[@*#?$!-])/),
+    // In braces the positional and special parameters are a token of their
+    // own: folded into the name's regex they changed error recovery, and an
+    // unclosed `${` then swallowed the next line (fixture
+    // `invalid/expansion-unterminated`).
     _braced_expansion_body: ($) =>
       seq(
         field(

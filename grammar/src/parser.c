@@ -2474,95 +2474,19 @@ static const TSCharacterRange aux_sym__user_atom_token1_character_set_1[] = {
   {'a', 0x10ffff},
 };
 
-static const TSCharacterRange sym__dollar_name_character_set_1[] = {
-  {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0xaa, 0xaa}, {0xb5, 0xb5}, {0xba, 0xba}, {0xc0, 0xd6}, {0xd8, 0xf6},
-  {0xf8, 0x2c1}, {0x2c6, 0x2d1}, {0x2e0, 0x2e4}, {0x2ec, 0x2ec}, {0x2ee, 0x2ee}, {0x370, 0x374}, {0x376, 0x377}, {0x37a, 0x37d},
-  {0x37f, 0x37f}, {0x386, 0x386}, {0x388, 0x38a}, {0x38c, 0x38c}, {0x38e, 0x3a1}, {0x3a3, 0x3f5}, {0x3f7, 0x481}, {0x48a, 0x52f},
-  {0x531, 0x556}, {0x559, 0x559}, {0x560, 0x588}, {0x5d0, 0x5ea}, {0x5ef, 0x5f2}, {0x620, 0x64a}, {0x66e, 0x66f}, {0x671, 0x6d3},
-  {0x6d5, 0x6d5}, {0x6e5, 0x6e6}, {0x6ee, 0x6ef}, {0x6fa, 0x6fc}, {0x6ff, 0x6ff}, {0x710, 0x710}, {0x712, 0x72f}, {0x74d, 0x7a5},
-  {0x7b1, 0x7b1}, {0x7ca, 0x7ea}, {0x7f4, 0x7f5}, {0x7fa, 0x7fa}, {0x800, 0x815}, {0x81a, 0x81a}, {0x824, 0x824}, {0x828, 0x828},
-  {0x840, 0x858}, {0x860, 0x86a}, {0x870, 0x887}, {0x889, 0x88e}, {0x8a0, 0x8c9}, {0x904, 0x939}, {0x93d, 0x93d}, {0x950, 0x950},
-  {0x958, 0x961}, {0x971, 0x980}, {0x985, 0x98c}, {0x98f, 0x990}, {0x993, 0x9a8}, {0x9aa, 0x9b0}, {0x9b2, 0x9b2}, {0x9b6, 0x9b9},
-  {0x9bd, 0x9bd}, {0x9ce, 0x9ce}, {0x9dc, 0x9dd}, {0x9df, 0x9e1}, {0x9f0, 0x9f1}, {0x9fc, 0x9fc}, {0xa05, 0xa0a}, {0xa0f, 0xa10},
-  {0xa13, 0xa28}, {0xa2a, 0xa30}, {0xa32, 0xa33}, {0xa35, 0xa36}, {0xa38, 0xa39}, {0xa59, 0xa5c}, {0xa5e, 0xa5e}, {0xa72, 0xa74},
-  {0xa85, 0xa8d}, {0xa8f, 0xa91}, {0xa93, 0xaa8}, {0xaaa, 0xab0}, {0xab2, 0xab3}, {0xab5, 0xab9}, {0xabd, 0xabd}, {0xad0, 0xad0},
-  {0xae0, 0xae1}, {0xaf9, 0xaf9}, {0xb05, 0xb0c}, {0xb0f, 0xb10}, {0xb13, 0xb28}, {0xb2a, 0xb30}, {0xb32, 0xb33}, {0xb35, 0xb39},
-  {0xb3d, 0xb3d}, {0xb5c, 0xb5d}, {0xb5f, 0xb61}, {0xb71, 0xb71}, {0xb83, 0xb83}, {0xb85, 0xb8a}, {0xb8e, 0xb90}, {0xb92, 0xb95},
-  {0xb99, 0xb9a}, {0xb9c, 0xb9c}, {0xb9e, 0xb9f}, {0xba3, 0xba4}, {0xba8, 0xbaa}, {0xbae, 0xbb9}, {0xbd0, 0xbd0}, {0xc05, 0xc0c},
-  {0xc0e, 0xc10}, {0xc12, 0xc28}, {0xc2a, 0xc39}, {0xc3d, 0xc3d}, {0xc58, 0xc5a}, {0xc5d, 0xc5d}, {0xc60, 0xc61}, {0xc80, 0xc80},
-  {0xc85, 0xc8c}, {0xc8e, 0xc90}, {0xc92, 0xca8}, {0xcaa, 0xcb3}, {0xcb5, 0xcb9}, {0xcbd, 0xcbd}, {0xcdd, 0xcde}, {0xce0, 0xce1},
-  {0xcf1, 0xcf2}, {0xd04, 0xd0c}, {0xd0e, 0xd10}, {0xd12, 0xd3a}, {0xd3d, 0xd3d}, {0xd4e, 0xd4e}, {0xd54, 0xd56}, {0xd5f, 0xd61},
-  {0xd7a, 0xd7f}, {0xd85, 0xd96}, {0xd9a, 0xdb1}, {0xdb3, 0xdbb}, {0xdbd, 0xdbd}, {0xdc0, 0xdc6}, {0xe01, 0xe30}, {0xe32, 0xe33},
-  {0xe40, 0xe46}, {0xe81, 0xe82}, {0xe84, 0xe84}, {0xe86, 0xe8a}, {0xe8c, 0xea3}, {0xea5, 0xea5}, {0xea7, 0xeb0}, {0xeb2, 0xeb3},
-  {0xebd, 0xebd}, {0xec0, 0xec4}, {0xec6, 0xec6}, {0xedc, 0xedf}, {0xf00, 0xf00}, {0xf40, 0xf47}, {0xf49, 0xf6c}, {0xf88, 0xf8c},
-  {0x1000, 0x102a}, {0x103f, 0x103f}, {0x1050, 0x1055}, {0x105a, 0x105d}, {0x1061, 0x1061}, {0x1065, 0x1066}, {0x106e, 0x1070}, {0x1075, 0x1081},
-  {0x108e, 0x108e}, {0x10a0, 0x10c5}, {0x10c7, 0x10c7}, {0x10cd, 0x10cd}, {0x10d0, 0x10fa}, {0x10fc, 0x1248}, {0x124a, 0x124d}, {0x1250, 0x1256},
-  {0x1258, 0x1258}, {0x125a, 0x125d}, {0x1260, 0x1288}, {0x128a, 0x128d}, {0x1290, 0x12b0}, {0x12b2, 0x12b5}, {0x12b8, 0x12be}, {0x12c0, 0x12c0},
-  {0x12c2, 0x12c5}, {0x12c8, 0x12d6}, {0x12d8, 0x1310}, {0x1312, 0x1315}, {0x1318, 0x135a}, {0x1380, 0x138f}, {0x13a0, 0x13f5}, {0x13f8, 0x13fd},
-  {0x1401, 0x166c}, {0x166f, 0x167f}, {0x1681, 0x169a}, {0x16a0, 0x16ea}, {0x16f1, 0x16f8}, {0x1700, 0x1711}, {0x171f, 0x1731}, {0x1740, 0x1751},
-  {0x1760, 0x176c}, {0x176e, 0x1770}, {0x1780, 0x17b3}, {0x17d7, 0x17d7}, {0x17dc, 0x17dc}, {0x1820, 0x1878}, {0x1880, 0x1884}, {0x1887, 0x18a8},
-  {0x18aa, 0x18aa}, {0x18b0, 0x18f5}, {0x1900, 0x191e}, {0x1950, 0x196d}, {0x1970, 0x1974}, {0x1980, 0x19ab}, {0x19b0, 0x19c9}, {0x1a00, 0x1a16},
-  {0x1a20, 0x1a54}, {0x1aa7, 0x1aa7}, {0x1b05, 0x1b33}, {0x1b45, 0x1b4c}, {0x1b83, 0x1ba0}, {0x1bae, 0x1baf}, {0x1bba, 0x1be5}, {0x1c00, 0x1c23},
-  {0x1c4d, 0x1c4f}, {0x1c5a, 0x1c7d}, {0x1c80, 0x1c8a}, {0x1c90, 0x1cba}, {0x1cbd, 0x1cbf}, {0x1ce9, 0x1cec}, {0x1cee, 0x1cf3}, {0x1cf5, 0x1cf6},
-  {0x1cfa, 0x1cfa}, {0x1d00, 0x1dbf}, {0x1e00, 0x1f15}, {0x1f18, 0x1f1d}, {0x1f20, 0x1f45}, {0x1f48, 0x1f4d}, {0x1f50, 0x1f57}, {0x1f59, 0x1f59},
-  {0x1f5b, 0x1f5b}, {0x1f5d, 0x1f5d}, {0x1f5f, 0x1f7d}, {0x1f80, 0x1fb4}, {0x1fb6, 0x1fbc}, {0x1fbe, 0x1fbe}, {0x1fc2, 0x1fc4}, {0x1fc6, 0x1fcc},
-  {0x1fd0, 0x1fd3}, {0x1fd6, 0x1fdb}, {0x1fe0, 0x1fec}, {0x1ff2, 0x1ff4}, {0x1ff6, 0x1ffc}, {0x2071, 0x2071}, {0x207f, 0x207f}, {0x2090, 0x209c},
-  {0x2102, 0x2102}, {0x2107, 0x2107}, {0x210a, 0x2113}, {0x2115, 0x2115}, {0x2119, 0x211d}, {0x2124, 0x2124}, {0x2126, 0x2126}, {0x2128, 0x2128},
-  {0x212a, 0x212d}, {0x212f, 0x2139}, {0x213c, 0x213f}, {0x2145, 0x2149}, {0x214e, 0x214e}, {0x2183, 0x2184}, {0x2c00, 0x2ce4}, {0x2ceb, 0x2cee},
-  {0x2cf2, 0x2cf3}, {0x2d00, 0x2d25}, {0x2d27, 0x2d27}, {0x2d2d, 0x2d2d}, {0x2d30, 0x2d67}, {0x2d6f, 0x2d6f}, {0x2d80, 0x2d96}, {0x2da0, 0x2da6},
-  {0x2da8, 0x2dae}, {0x2db0, 0x2db6}, {0x2db8, 0x2dbe}, {0x2dc0, 0x2dc6}, {0x2dc8, 0x2dce}, {0x2dd0, 0x2dd6}, {0x2dd8, 0x2dde}, {0x2e2f, 0x2e2f},
-  {0x3005, 0x3006}, {0x3031, 0x3035}, {0x303b, 0x303c}, {0x3041, 0x3096}, {0x309d, 0x309f}, {0x30a1, 0x30fa}, {0x30fc, 0x30ff}, {0x3105, 0x312f},
-  {0x3131, 0x318e}, {0x31a0, 0x31bf}, {0x31f0, 0x31ff}, {0x3400, 0x4dbf}, {0x4e00, 0xa48c}, {0xa4d0, 0xa4fd}, {0xa500, 0xa60c}, {0xa610, 0xa61f},
-  {0xa62a, 0xa62b}, {0xa640, 0xa66e}, {0xa67f, 0xa69d}, {0xa6a0, 0xa6e5}, {0xa717, 0xa71f}, {0xa722, 0xa788}, {0xa78b, 0xa7cd}, {0xa7d0, 0xa7d1},
-  {0xa7d3, 0xa7d3}, {0xa7d5, 0xa7dc}, {0xa7f2, 0xa801}, {0xa803, 0xa805}, {0xa807, 0xa80a}, {0xa80c, 0xa822}, {0xa840, 0xa873}, {0xa882, 0xa8b3},
-  {0xa8f2, 0xa8f7}, {0xa8fb, 0xa8fb}, {0xa8fd, 0xa8fe}, {0xa90a, 0xa925}, {0xa930, 0xa946}, {0xa960, 0xa97c}, {0xa984, 0xa9b2}, {0xa9cf, 0xa9cf},
-  {0xa9e0, 0xa9e4}, {0xa9e6, 0xa9ef}, {0xa9fa, 0xa9fe}, {0xaa00, 0xaa28}, {0xaa40, 0xaa42}, {0xaa44, 0xaa4b}, {0xaa60, 0xaa76}, {0xaa7a, 0xaa7a},
-  {0xaa7e, 0xaaaf}, {0xaab1, 0xaab1}, {0xaab5, 0xaab6}, {0xaab9, 0xaabd}, {0xaac0, 0xaac0}, {0xaac2, 0xaac2}, {0xaadb, 0xaadd}, {0xaae0, 0xaaea},
-  {0xaaf2, 0xaaf4}, {0xab01, 0xab06}, {0xab09, 0xab0e}, {0xab11, 0xab16}, {0xab20, 0xab26}, {0xab28, 0xab2e}, {0xab30, 0xab5a}, {0xab5c, 0xab69},
-  {0xab70, 0xabe2}, {0xac00, 0xd7a3}, {0xd7b0, 0xd7c6}, {0xd7cb, 0xd7fb}, {0xf900, 0xfa6d}, {0xfa70, 0xfad9}, {0xfb00, 0xfb06}, {0xfb13, 0xfb17},
-  {0xfb1d, 0xfb1d}, {0xfb1f, 0xfb28}, {0xfb2a, 0xfb36}, {0xfb38, 0xfb3c}, {0xfb3e, 0xfb3e}, {0xfb40, 0xfb41}, {0xfb43, 0xfb44}, {0xfb46, 0xfbb1},
-  {0xfbd3, 0xfd3d}, {0xfd50, 0xfd8f}, {0xfd92, 0xfdc7}, {0xfdf0, 0xfdfb}, {0xfe70, 0xfe74}, {0xfe76, 0xfefc}, {0xff21, 0xff3a}, {0xff41, 0xff5a},
-  {0xff66, 0xffbe}, {0xffc2, 0xffc7}, {0xffca, 0xffcf}, {0xffd2, 0xffd7}, {0xffda, 0xffdc}, {0x10000, 0x1000b}, {0x1000d, 0x10026}, {0x10028, 0x1003a},
-  {0x1003c, 0x1003d}, {0x1003f, 0x1004d}, {0x10050, 0x1005d}, {0x10080, 0x100fa}, {0x10280, 0x1029c}, {0x102a0, 0x102d0}, {0x10300, 0x1031f}, {0x1032d, 0x10340},
-  {0x10342, 0x10349}, {0x10350, 0x10375}, {0x10380, 0x1039d}, {0x103a0, 0x103c3}, {0x103c8, 0x103cf}, {0x10400, 0x1049d}, {0x104b0, 0x104d3}, {0x104d8, 0x104fb},
-  {0x10500, 0x10527}, {0x10530, 0x10563}, {0x10570, 0x1057a}, {0x1057c, 0x1058a}, {0x1058c, 0x10592}, {0x10594, 0x10595}, {0x10597, 0x105a1}, {0x105a3, 0x105b1},
-  {0x105b3, 0x105b9}, {0x105bb, 0x105bc}, {0x105c0, 0x105f3}, {0x10600, 0x10736}, {0x10740, 0x10755}, {0x10760, 0x10767}, {0x10780, 0x10785}, {0x10787, 0x107b0},
-  {0x107b2, 0x107ba}, {0x10800, 0x10805}, {0x10808, 0x10808}, {0x1080a, 0x10835}, {0x10837, 0x10838}, {0x1083c, 0x1083c}, {0x1083f, 0x10855}, {0x10860, 0x10876},
-  {0x10880, 0x1089e}, {0x108e0, 0x108f2}, {0x108f4, 0x108f5}, {0x10900, 0x10915}, {0x10920, 0x10939}, {0x10980, 0x109b7}, {0x109be, 0x109bf}, {0x10a00, 0x10a00},
-  {0x10a10, 0x10a13}, {0x10a15, 0x10a17}, {0x10a19, 0x10a35}, {0x10a60, 0x10a7c}, {0x10a80, 0x10a9c}, {0x10ac0, 0x10ac7}, {0x10ac9, 0x10ae4}, {0x10b00, 0x10b35},
-  {0x10b40, 0x10b55}, {0x10b60, 0x10b72}, {0x10b80, 0x10b91}, {0x10c00, 0x10c48}, {0x10c80, 0x10cb2}, {0x10cc0, 0x10cf2}, {0x10d00, 0x10d23}, {0x10d4a, 0x10d65},
-  {0x10d6f, 0x10d85}, {0x10e80, 0x10ea9}, {0x10eb0, 0x10eb1}, {0x10ec2, 0x10ec4}, {0x10f00, 0x10f1c}, {0x10f27, 0x10f27}, {0x10f30, 0x10f45}, {0x10f70, 0x10f81},
-  {0x10fb0, 0x10fc4}, {0x10fe0, 0x10ff6}, {0x11003, 0x11037}, {0x11071, 0x11072}, {0x11075, 0x11075}, {0x11083, 0x110af}, {0x110d0, 0x110e8}, {0x11103, 0x11126},
-  {0x11144, 0x11144}, {0x11147, 0x11147}, {0x11150, 0x11172}, {0x11176, 0x11176}, {0x11183, 0x111b2}, {0x111c1, 0x111c4}, {0x111da, 0x111da}, {0x111dc, 0x111dc},
-  {0x11200, 0x11211}, {0x11213, 0x1122b}, {0x1123f, 0x11240}, {0x11280, 0x11286}, {0x11288, 0x11288}, {0x1128a, 0x1128d}, {0x1128f, 0x1129d}, {0x1129f, 0x112a8},
-  {0x112b0, 0x112de}, {0x11305, 0x1130c}, {0x1130f, 0x11310}, {0x11313, 0x11328}, {0x1132a, 0x11330}, {0x11332, 0x11333}, {0x11335, 0x11339}, {0x1133d, 0x1133d},
-  {0x11350, 0x11350}, {0x1135d, 0x11361}, {0x11380, 0x11389}, {0x1138b, 0x1138b}, {0x1138e, 0x1138e}, {0x11390, 0x113b5}, {0x113b7, 0x113b7}, {0x113d1, 0x113d1},
-  {0x113d3, 0x113d3}, {0x11400, 0x11434}, {0x11447, 0x1144a}, {0x1145f, 0x11461}, {0x11480, 0x114af}, {0x114c4, 0x114c5}, {0x114c7, 0x114c7}, {0x11580, 0x115ae},
-  {0x115d8, 0x115db}, {0x11600, 0x1162f}, {0x11644, 0x11644}, {0x11680, 0x116aa}, {0x116b8, 0x116b8}, {0x11700, 0x1171a}, {0x11740, 0x11746}, {0x11800, 0x1182b},
-  {0x118a0, 0x118df}, {0x118ff, 0x11906}, {0x11909, 0x11909}, {0x1190c, 0x11913}, {0x11915, 0x11916}, {0x11918, 0x1192f}, {0x1193f, 0x1193f}, {0x11941, 0x11941},
-  {0x119a0, 0x119a7}, {0x119aa, 0x119d0}, {0x119e1, 0x119e1}, {0x119e3, 0x119e3}, {0x11a00, 0x11a00}, {0x11a0b, 0x11a32}, {0x11a3a, 0x11a3a}, {0x11a50, 0x11a50},
-  {0x11a5c, 0x11a89}, {0x11a9d, 0x11a9d}, {0x11ab0, 0x11af8}, {0x11bc0, 0x11be0}, {0x11c00, 0x11c08}, {0x11c0a, 0x11c2e}, {0x11c40, 0x11c40}, {0x11c72, 0x11c8f},
-  {0x11d00, 0x11d06}, {0x11d08, 0x11d09}, {0x11d0b, 0x11d30}, {0x11d46, 0x11d46}, {0x11d60, 0x11d65}, {0x11d67, 0x11d68}, {0x11d6a, 0x11d89}, {0x11d98, 0x11d98},
-  {0x11ee0, 0x11ef2}, {0x11f02, 0x11f02}, {0x11f04, 0x11f10}, {0x11f12, 0x11f33}, {0x11fb0, 0x11fb0}, {0x12000, 0x12399}, {0x12480, 0x12543}, {0x12f90, 0x12ff0},
-  {0x13000, 0x1342f}, {0x13441, 0x13446}, {0x13460, 0x143fa}, {0x14400, 0x14646}, {0x16100, 0x1611d}, {0x16800, 0x16a38}, {0x16a40, 0x16a5e}, {0x16a70, 0x16abe},
-  {0x16ad0, 0x16aed}, {0x16b00, 0x16b2f}, {0x16b40, 0x16b43}, {0x16b63, 0x16b77}, {0x16b7d, 0x16b8f}, {0x16d40, 0x16d6c}, {0x16e40, 0x16e7f}, {0x16f00, 0x16f4a},
-  {0x16f50, 0x16f50}, {0x16f93, 0x16f9f}, {0x16fe0, 0x16fe1}, {0x16fe3, 0x16fe3}, {0x17000, 0x187f7}, {0x18800, 0x18cd5}, {0x18cff, 0x18d08}, {0x1aff0, 0x1aff3},
-  {0x1aff5, 0x1affb}, {0x1affd, 0x1affe}, {0x1b000, 0x1b122}, {0x1b132, 0x1b132}, {0x1b150, 0x1b152}, {0x1b155, 0x1b155}, {0x1b164, 0x1b167}, {0x1b170, 0x1b2fb},
-  {0x1bc00, 0x1bc6a}, {0x1bc70, 0x1bc7c}, {0x1bc80, 0x1bc88}, {0x1bc90, 0x1bc99}, {0x1d400, 0x1d454}, {0x1d456, 0x1d49c}, {0x1d49e, 0x1d49f}, {0x1d4a2, 0x1d4a2},
-  {0x1d4a5, 0x1d4a6}, {0x1d4a9, 0x1d4ac}, {0x1d4ae, 0x1d4b9}, {0x1d4bb, 0x1d4bb}, {0x1d4bd, 0x1d4c3}, {0x1d4c5, 0x1d505}, {0x1d507, 0x1d50a}, {0x1d50d, 0x1d514},
-  {0x1d516, 0x1d51c}, {0x1d51e, 0x1d539}, {0x1d53b, 0x1d53e}, {0x1d540, 0x1d544}, {0x1d546, 0x1d546}, {0x1d54a, 0x1d550}, {0x1d552, 0x1d6a5}, {0x1d6a8, 0x1d6c0},
-  {0x1d6c2, 0x1d6da}, {0x1d6dc, 0x1d6fa}, {0x1d6fc, 0x1d714}, {0x1d716, 0x1d734}, {0x1d736, 0x1d74e}, {0x1d750, 0x1d76e}, {0x1d770, 0x1d788}, {0x1d78a, 0x1d7a8},
-  {0x1d7aa, 0x1d7c2}, {0x1d7c4, 0x1d7cb}, {0x1df00, 0x1df1e}, {0x1df25, 0x1df2a}, {0x1e030, 0x1e06d}, {0x1e100, 0x1e12c}, {0x1e137, 0x1e13d}, {0x1e14e, 0x1e14e},
-  {0x1e290, 0x1e2ad}, {0x1e2c0, 0x1e2eb}, {0x1e4d0, 0x1e4eb}, {0x1e5d0, 0x1e5ed}, {0x1e5f0, 0x1e5f0}, {0x1e7e0, 0x1e7e6}, {0x1e7e8, 0x1e7eb}, {0x1e7ed, 0x1e7ee},
-  {0x1e7f0, 0x1e7fe}, {0x1e800, 0x1e8c4}, {0x1e900, 0x1e943}, {0x1e94b, 0x1e94b}, {0x1ee00, 0x1ee03}, {0x1ee05, 0x1ee1f}, {0x1ee21, 0x1ee22}, {0x1ee24, 0x1ee24},
-  {0x1ee27, 0x1ee27}, {0x1ee29, 0x1ee32}, {0x1ee34, 0x1ee37}, {0x1ee39, 0x1ee39}, {0x1ee3b, 0x1ee3b}, {0x1ee42, 0x1ee42}, {0x1ee47, 0x1ee47}, {0x1ee49, 0x1ee49},
-  {0x1ee4b, 0x1ee4b}, {0x1ee4d, 0x1ee4f}, {0x1ee51, 0x1ee52}, {0x1ee54, 0x1ee54}, {0x1ee57, 0x1ee57}, {0x1ee59, 0x1ee59}, {0x1ee5b, 0x1ee5b}, {0x1ee5d, 0x1ee5d},
-  {0x1ee5f, 0x1ee5f}, {0x1ee61, 0x1ee62}, {0x1ee64, 0x1ee64}, {0x1ee67, 0x1ee6a}, {0x1ee6c, 0x1ee72}, {0x1ee74, 0x1ee77}, {0x1ee79, 0x1ee7c}, {0x1ee7e, 0x1ee7e},
-  {0x1ee80, 0x1ee89}, {0x1ee8b, 0x1ee9b}, {0x1eea1, 0x1eea3}, {0x1eea5, 0x1eea9}, {0x1eeab, 0x1eebb}, {0x20000, 0x2a6df}, {0x2a700, 0x2b739}, {0x2b740, 0x2b81d},
-  {0x2b820, 0x2cea1}, {0x2ceb0, 0x2ebe0}, {0x2ebf0, 0x2ee5d}, {0x2f800, 0x2fa1d}, {0x30000, 0x3134a}, {0x31350, 0x323af},
+static const TSCharacterRange sym__dollar_name_character_set_2[] = {
+  {'0', '9'}, {0x660, 0x669}, {0x6f0, 0x6f9}, {0x7c0, 0x7c9}, {0x966, 0x96f}, {0x9e6, 0x9ef}, {0xa66, 0xa6f}, {0xae6, 0xaef},
+  {0xb66, 0xb6f}, {0xbe6, 0xbef}, {0xc66, 0xc6f}, {0xce6, 0xcef}, {0xd66, 0xd6f}, {0xde6, 0xdef}, {0xe50, 0xe59}, {0xed0, 0xed9},
+  {0xf20, 0xf29}, {0x1040, 0x1049}, {0x1090, 0x1099}, {0x17e0, 0x17e9}, {0x1810, 0x1819}, {0x1946, 0x194f}, {0x19d0, 0x19d9}, {0x1a80, 0x1a89},
+  {0x1a90, 0x1a99}, {0x1b50, 0x1b59}, {0x1bb0, 0x1bb9}, {0x1c40, 0x1c49}, {0x1c50, 0x1c59}, {0xa620, 0xa629}, {0xa8d0, 0xa8d9}, {0xa900, 0xa909},
+  {0xa9d0, 0xa9d9}, {0xa9f0, 0xa9f9}, {0xaa50, 0xaa59}, {0xabf0, 0xabf9}, {0xff10, 0xff19}, {0x104a0, 0x104a9}, {0x10d30, 0x10d39}, {0x10d40, 0x10d49},
+  {0x11066, 0x1106f}, {0x110f0, 0x110f9}, {0x11136, 0x1113f}, {0x111d0, 0x111d9}, {0x112f0, 0x112f9}, {0x11450, 0x11459}, {0x114d0, 0x114d9}, {0x11650, 0x11659},
+  {0x116c0, 0x116c9}, {0x116d0, 0x116e3}, {0x11730, 0x11739}, {0x118e0, 0x118e9}, {0x11950, 0x11959}, {0x11bf0, 0x11bf9}, {0x11c50, 0x11c59}, {0x11d50, 0x11d59},
+  {0x11da0, 0x11da9}, {0x11f50, 0x11f59}, {0x16130, 0x16139}, {0x16a60, 0x16a69}, {0x16ac0, 0x16ac9}, {0x16b50, 0x16b59}, {0x16d70, 0x16d79}, {0x1ccf0, 0x1ccf9},
+  {0x1d7ce, 0x1d7ff}, {0x1e140, 0x1e149}, {0x1e2f0, 0x1e2f9}, {0x1e4f0, 0x1e4f9}, {0x1e5f1, 0x1e5fa}, {0x1e950, 0x1e959}, {0x1fbf0, 0x1fbf9},
 };
 
-static const TSCharacterRange sym__dollar_name_character_set_2[] = {
+static const TSCharacterRange sym__dollar_name_character_set_3[] = {
   {'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0xaa, 0xaa}, {0xb5, 0xb5}, {0xba, 0xba}, {0xc0, 0xd6},
   {0xd8, 0xf6}, {0xf8, 0x2c1}, {0x2c6, 0x2d1}, {0x2e0, 0x2e4}, {0x2ec, 0x2ec}, {0x2ee, 0x2ee}, {0x370, 0x374}, {0x376, 0x377},
   {0x37a, 0x37d}, {0x37f, 0x37f}, {0x386, 0x386}, {0x388, 0x38a}, {0x38c, 0x38c}, {0x38e, 0x3a1}, {0x3a3, 0x3f5}, {0x3f7, 0x481},
@@ -2657,16 +2581,105 @@ static const TSCharacterRange sym__dollar_name_character_set_2[] = {
   {0x31350, 0x323af},
 };
 
-static const TSCharacterRange aux_sym__braced_expansion_body_token2_character_set_2[] = {
-  {'0', '9'}, {0x660, 0x669}, {0x6f0, 0x6f9}, {0x7c0, 0x7c9}, {0x966, 0x96f}, {0x9e6, 0x9ef}, {0xa66, 0xa6f}, {0xae6, 0xaef},
-  {0xb66, 0xb6f}, {0xbe6, 0xbef}, {0xc66, 0xc6f}, {0xce6, 0xcef}, {0xd66, 0xd6f}, {0xde6, 0xdef}, {0xe50, 0xe59}, {0xed0, 0xed9},
-  {0xf20, 0xf29}, {0x1040, 0x1049}, {0x1090, 0x1099}, {0x17e0, 0x17e9}, {0x1810, 0x1819}, {0x1946, 0x194f}, {0x19d0, 0x19d9}, {0x1a80, 0x1a89},
-  {0x1a90, 0x1a99}, {0x1b50, 0x1b59}, {0x1bb0, 0x1bb9}, {0x1c40, 0x1c49}, {0x1c50, 0x1c59}, {0xa620, 0xa629}, {0xa8d0, 0xa8d9}, {0xa900, 0xa909},
-  {0xa9d0, 0xa9d9}, {0xa9f0, 0xa9f9}, {0xaa50, 0xaa59}, {0xabf0, 0xabf9}, {0xff10, 0xff19}, {0x104a0, 0x104a9}, {0x10d30, 0x10d39}, {0x10d40, 0x10d49},
-  {0x11066, 0x1106f}, {0x110f0, 0x110f9}, {0x11136, 0x1113f}, {0x111d0, 0x111d9}, {0x112f0, 0x112f9}, {0x11450, 0x11459}, {0x114d0, 0x114d9}, {0x11650, 0x11659},
-  {0x116c0, 0x116c9}, {0x116d0, 0x116e3}, {0x11730, 0x11739}, {0x118e0, 0x118e9}, {0x11950, 0x11959}, {0x11bf0, 0x11bf9}, {0x11c50, 0x11c59}, {0x11d50, 0x11d59},
-  {0x11da0, 0x11da9}, {0x11f50, 0x11f59}, {0x16130, 0x16139}, {0x16a60, 0x16a69}, {0x16ac0, 0x16ac9}, {0x16b50, 0x16b59}, {0x16d70, 0x16d79}, {0x1ccf0, 0x1ccf9},
-  {0x1d7ce, 0x1d7ff}, {0x1e140, 0x1e149}, {0x1e2f0, 0x1e2f9}, {0x1e4f0, 0x1e4f9}, {0x1e5f1, 0x1e5fa}, {0x1e950, 0x1e959}, {0x1fbf0, 0x1fbf9},
+static const TSCharacterRange aux_sym__braced_expansion_body_token1_character_set_1[] = {
+  {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0xaa, 0xaa}, {0xb5, 0xb5}, {0xba, 0xba}, {0xc0, 0xd6}, {0xd8, 0xf6},
+  {0xf8, 0x2c1}, {0x2c6, 0x2d1}, {0x2e0, 0x2e4}, {0x2ec, 0x2ec}, {0x2ee, 0x2ee}, {0x370, 0x374}, {0x376, 0x377}, {0x37a, 0x37d},
+  {0x37f, 0x37f}, {0x386, 0x386}, {0x388, 0x38a}, {0x38c, 0x38c}, {0x38e, 0x3a1}, {0x3a3, 0x3f5}, {0x3f7, 0x481}, {0x48a, 0x52f},
+  {0x531, 0x556}, {0x559, 0x559}, {0x560, 0x588}, {0x5d0, 0x5ea}, {0x5ef, 0x5f2}, {0x620, 0x64a}, {0x66e, 0x66f}, {0x671, 0x6d3},
+  {0x6d5, 0x6d5}, {0x6e5, 0x6e6}, {0x6ee, 0x6ef}, {0x6fa, 0x6fc}, {0x6ff, 0x6ff}, {0x710, 0x710}, {0x712, 0x72f}, {0x74d, 0x7a5},
+  {0x7b1, 0x7b1}, {0x7ca, 0x7ea}, {0x7f4, 0x7f5}, {0x7fa, 0x7fa}, {0x800, 0x815}, {0x81a, 0x81a}, {0x824, 0x824}, {0x828, 0x828},
+  {0x840, 0x858}, {0x860, 0x86a}, {0x870, 0x887}, {0x889, 0x88e}, {0x8a0, 0x8c9}, {0x904, 0x939}, {0x93d, 0x93d}, {0x950, 0x950},
+  {0x958, 0x961}, {0x971, 0x980}, {0x985, 0x98c}, {0x98f, 0x990}, {0x993, 0x9a8}, {0x9aa, 0x9b0}, {0x9b2, 0x9b2}, {0x9b6, 0x9b9},
+  {0x9bd, 0x9bd}, {0x9ce, 0x9ce}, {0x9dc, 0x9dd}, {0x9df, 0x9e1}, {0x9f0, 0x9f1}, {0x9fc, 0x9fc}, {0xa05, 0xa0a}, {0xa0f, 0xa10},
+  {0xa13, 0xa28}, {0xa2a, 0xa30}, {0xa32, 0xa33}, {0xa35, 0xa36}, {0xa38, 0xa39}, {0xa59, 0xa5c}, {0xa5e, 0xa5e}, {0xa72, 0xa74},
+  {0xa85, 0xa8d}, {0xa8f, 0xa91}, {0xa93, 0xaa8}, {0xaaa, 0xab0}, {0xab2, 0xab3}, {0xab5, 0xab9}, {0xabd, 0xabd}, {0xad0, 0xad0},
+  {0xae0, 0xae1}, {0xaf9, 0xaf9}, {0xb05, 0xb0c}, {0xb0f, 0xb10}, {0xb13, 0xb28}, {0xb2a, 0xb30}, {0xb32, 0xb33}, {0xb35, 0xb39},
+  {0xb3d, 0xb3d}, {0xb5c, 0xb5d}, {0xb5f, 0xb61}, {0xb71, 0xb71}, {0xb83, 0xb83}, {0xb85, 0xb8a}, {0xb8e, 0xb90}, {0xb92, 0xb95},
+  {0xb99, 0xb9a}, {0xb9c, 0xb9c}, {0xb9e, 0xb9f}, {0xba3, 0xba4}, {0xba8, 0xbaa}, {0xbae, 0xbb9}, {0xbd0, 0xbd0}, {0xc05, 0xc0c},
+  {0xc0e, 0xc10}, {0xc12, 0xc28}, {0xc2a, 0xc39}, {0xc3d, 0xc3d}, {0xc58, 0xc5a}, {0xc5d, 0xc5d}, {0xc60, 0xc61}, {0xc80, 0xc80},
+  {0xc85, 0xc8c}, {0xc8e, 0xc90}, {0xc92, 0xca8}, {0xcaa, 0xcb3}, {0xcb5, 0xcb9}, {0xcbd, 0xcbd}, {0xcdd, 0xcde}, {0xce0, 0xce1},
+  {0xcf1, 0xcf2}, {0xd04, 0xd0c}, {0xd0e, 0xd10}, {0xd12, 0xd3a}, {0xd3d, 0xd3d}, {0xd4e, 0xd4e}, {0xd54, 0xd56}, {0xd5f, 0xd61},
+  {0xd7a, 0xd7f}, {0xd85, 0xd96}, {0xd9a, 0xdb1}, {0xdb3, 0xdbb}, {0xdbd, 0xdbd}, {0xdc0, 0xdc6}, {0xe01, 0xe30}, {0xe32, 0xe33},
+  {0xe40, 0xe46}, {0xe81, 0xe82}, {0xe84, 0xe84}, {0xe86, 0xe8a}, {0xe8c, 0xea3}, {0xea5, 0xea5}, {0xea7, 0xeb0}, {0xeb2, 0xeb3},
+  {0xebd, 0xebd}, {0xec0, 0xec4}, {0xec6, 0xec6}, {0xedc, 0xedf}, {0xf00, 0xf00}, {0xf40, 0xf47}, {0xf49, 0xf6c}, {0xf88, 0xf8c},
+  {0x1000, 0x102a}, {0x103f, 0x103f}, {0x1050, 0x1055}, {0x105a, 0x105d}, {0x1061, 0x1061}, {0x1065, 0x1066}, {0x106e, 0x1070}, {0x1075, 0x1081},
+  {0x108e, 0x108e}, {0x10a0, 0x10c5}, {0x10c7, 0x10c7}, {0x10cd, 0x10cd}, {0x10d0, 0x10fa}, {0x10fc, 0x1248}, {0x124a, 0x124d}, {0x1250, 0x1256},
+  {0x1258, 0x1258}, {0x125a, 0x125d}, {0x1260, 0x1288}, {0x128a, 0x128d}, {0x1290, 0x12b0}, {0x12b2, 0x12b5}, {0x12b8, 0x12be}, {0x12c0, 0x12c0},
+  {0x12c2, 0x12c5}, {0x12c8, 0x12d6}, {0x12d8, 0x1310}, {0x1312, 0x1315}, {0x1318, 0x135a}, {0x1380, 0x138f}, {0x13a0, 0x13f5}, {0x13f8, 0x13fd},
+  {0x1401, 0x166c}, {0x166f, 0x167f}, {0x1681, 0x169a}, {0x16a0, 0x16ea}, {0x16f1, 0x16f8}, {0x1700, 0x1711}, {0x171f, 0x1731}, {0x1740, 0x1751},
+  {0x1760, 0x176c}, {0x176e, 0x1770}, {0x1780, 0x17b3}, {0x17d7, 0x17d7}, {0x17dc, 0x17dc}, {0x1820, 0x1878}, {0x1880, 0x1884}, {0x1887, 0x18a8},
+  {0x18aa, 0x18aa}, {0x18b0, 0x18f5}, {0x1900, 0x191e}, {0x1950, 0x196d}, {0x1970, 0x1974}, {0x1980, 0x19ab}, {0x19b0, 0x19c9}, {0x1a00, 0x1a16},
+  {0x1a20, 0x1a54}, {0x1aa7, 0x1aa7}, {0x1b05, 0x1b33}, {0x1b45, 0x1b4c}, {0x1b83, 0x1ba0}, {0x1bae, 0x1baf}, {0x1bba, 0x1be5}, {0x1c00, 0x1c23},
+  {0x1c4d, 0x1c4f}, {0x1c5a, 0x1c7d}, {0x1c80, 0x1c8a}, {0x1c90, 0x1cba}, {0x1cbd, 0x1cbf}, {0x1ce9, 0x1cec}, {0x1cee, 0x1cf3}, {0x1cf5, 0x1cf6},
+  {0x1cfa, 0x1cfa}, {0x1d00, 0x1dbf}, {0x1e00, 0x1f15}, {0x1f18, 0x1f1d}, {0x1f20, 0x1f45}, {0x1f48, 0x1f4d}, {0x1f50, 0x1f57}, {0x1f59, 0x1f59},
+  {0x1f5b, 0x1f5b}, {0x1f5d, 0x1f5d}, {0x1f5f, 0x1f7d}, {0x1f80, 0x1fb4}, {0x1fb6, 0x1fbc}, {0x1fbe, 0x1fbe}, {0x1fc2, 0x1fc4}, {0x1fc6, 0x1fcc},
+  {0x1fd0, 0x1fd3}, {0x1fd6, 0x1fdb}, {0x1fe0, 0x1fec}, {0x1ff2, 0x1ff4}, {0x1ff6, 0x1ffc}, {0x2071, 0x2071}, {0x207f, 0x207f}, {0x2090, 0x209c},
+  {0x2102, 0x2102}, {0x2107, 0x2107}, {0x210a, 0x2113}, {0x2115, 0x2115}, {0x2119, 0x211d}, {0x2124, 0x2124}, {0x2126, 0x2126}, {0x2128, 0x2128},
+  {0x212a, 0x212d}, {0x212f, 0x2139}, {0x213c, 0x213f}, {0x2145, 0x2149}, {0x214e, 0x214e}, {0x2183, 0x2184}, {0x2c00, 0x2ce4}, {0x2ceb, 0x2cee},
+  {0x2cf2, 0x2cf3}, {0x2d00, 0x2d25}, {0x2d27, 0x2d27}, {0x2d2d, 0x2d2d}, {0x2d30, 0x2d67}, {0x2d6f, 0x2d6f}, {0x2d80, 0x2d96}, {0x2da0, 0x2da6},
+  {0x2da8, 0x2dae}, {0x2db0, 0x2db6}, {0x2db8, 0x2dbe}, {0x2dc0, 0x2dc6}, {0x2dc8, 0x2dce}, {0x2dd0, 0x2dd6}, {0x2dd8, 0x2dde}, {0x2e2f, 0x2e2f},
+  {0x3005, 0x3006}, {0x3031, 0x3035}, {0x303b, 0x303c}, {0x3041, 0x3096}, {0x309d, 0x309f}, {0x30a1, 0x30fa}, {0x30fc, 0x30ff}, {0x3105, 0x312f},
+  {0x3131, 0x318e}, {0x31a0, 0x31bf}, {0x31f0, 0x31ff}, {0x3400, 0x4dbf}, {0x4e00, 0xa48c}, {0xa4d0, 0xa4fd}, {0xa500, 0xa60c}, {0xa610, 0xa61f},
+  {0xa62a, 0xa62b}, {0xa640, 0xa66e}, {0xa67f, 0xa69d}, {0xa6a0, 0xa6e5}, {0xa717, 0xa71f}, {0xa722, 0xa788}, {0xa78b, 0xa7cd}, {0xa7d0, 0xa7d1},
+  {0xa7d3, 0xa7d3}, {0xa7d5, 0xa7dc}, {0xa7f2, 0xa801}, {0xa803, 0xa805}, {0xa807, 0xa80a}, {0xa80c, 0xa822}, {0xa840, 0xa873}, {0xa882, 0xa8b3},
+  {0xa8f2, 0xa8f7}, {0xa8fb, 0xa8fb}, {0xa8fd, 0xa8fe}, {0xa90a, 0xa925}, {0xa930, 0xa946}, {0xa960, 0xa97c}, {0xa984, 0xa9b2}, {0xa9cf, 0xa9cf},
+  {0xa9e0, 0xa9e4}, {0xa9e6, 0xa9ef}, {0xa9fa, 0xa9fe}, {0xaa00, 0xaa28}, {0xaa40, 0xaa42}, {0xaa44, 0xaa4b}, {0xaa60, 0xaa76}, {0xaa7a, 0xaa7a},
+  {0xaa7e, 0xaaaf}, {0xaab1, 0xaab1}, {0xaab5, 0xaab6}, {0xaab9, 0xaabd}, {0xaac0, 0xaac0}, {0xaac2, 0xaac2}, {0xaadb, 0xaadd}, {0xaae0, 0xaaea},
+  {0xaaf2, 0xaaf4}, {0xab01, 0xab06}, {0xab09, 0xab0e}, {0xab11, 0xab16}, {0xab20, 0xab26}, {0xab28, 0xab2e}, {0xab30, 0xab5a}, {0xab5c, 0xab69},
+  {0xab70, 0xabe2}, {0xac00, 0xd7a3}, {0xd7b0, 0xd7c6}, {0xd7cb, 0xd7fb}, {0xf900, 0xfa6d}, {0xfa70, 0xfad9}, {0xfb00, 0xfb06}, {0xfb13, 0xfb17},
+  {0xfb1d, 0xfb1d}, {0xfb1f, 0xfb28}, {0xfb2a, 0xfb36}, {0xfb38, 0xfb3c}, {0xfb3e, 0xfb3e}, {0xfb40, 0xfb41}, {0xfb43, 0xfb44}, {0xfb46, 0xfbb1},
+  {0xfbd3, 0xfd3d}, {0xfd50, 0xfd8f}, {0xfd92, 0xfdc7}, {0xfdf0, 0xfdfb}, {0xfe70, 0xfe74}, {0xfe76, 0xfefc}, {0xff21, 0xff3a}, {0xff41, 0xff5a},
+  {0xff66, 0xffbe}, {0xffc2, 0xffc7}, {0xffca, 0xffcf}, {0xffd2, 0xffd7}, {0xffda, 0xffdc}, {0x10000, 0x1000b}, {0x1000d, 0x10026}, {0x10028, 0x1003a},
+  {0x1003c, 0x1003d}, {0x1003f, 0x1004d}, {0x10050, 0x1005d}, {0x10080, 0x100fa}, {0x10280, 0x1029c}, {0x102a0, 0x102d0}, {0x10300, 0x1031f}, {0x1032d, 0x10340},
+  {0x10342, 0x10349}, {0x10350, 0x10375}, {0x10380, 0x1039d}, {0x103a0, 0x103c3}, {0x103c8, 0x103cf}, {0x10400, 0x1049d}, {0x104b0, 0x104d3}, {0x104d8, 0x104fb},
+  {0x10500, 0x10527}, {0x10530, 0x10563}, {0x10570, 0x1057a}, {0x1057c, 0x1058a}, {0x1058c, 0x10592}, {0x10594, 0x10595}, {0x10597, 0x105a1}, {0x105a3, 0x105b1},
+  {0x105b3, 0x105b9}, {0x105bb, 0x105bc}, {0x105c0, 0x105f3}, {0x10600, 0x10736}, {0x10740, 0x10755}, {0x10760, 0x10767}, {0x10780, 0x10785}, {0x10787, 0x107b0},
+  {0x107b2, 0x107ba}, {0x10800, 0x10805}, {0x10808, 0x10808}, {0x1080a, 0x10835}, {0x10837, 0x10838}, {0x1083c, 0x1083c}, {0x1083f, 0x10855}, {0x10860, 0x10876},
+  {0x10880, 0x1089e}, {0x108e0, 0x108f2}, {0x108f4, 0x108f5}, {0x10900, 0x10915}, {0x10920, 0x10939}, {0x10980, 0x109b7}, {0x109be, 0x109bf}, {0x10a00, 0x10a00},
+  {0x10a10, 0x10a13}, {0x10a15, 0x10a17}, {0x10a19, 0x10a35}, {0x10a60, 0x10a7c}, {0x10a80, 0x10a9c}, {0x10ac0, 0x10ac7}, {0x10ac9, 0x10ae4}, {0x10b00, 0x10b35},
+  {0x10b40, 0x10b55}, {0x10b60, 0x10b72}, {0x10b80, 0x10b91}, {0x10c00, 0x10c48}, {0x10c80, 0x10cb2}, {0x10cc0, 0x10cf2}, {0x10d00, 0x10d23}, {0x10d4a, 0x10d65},
+  {0x10d6f, 0x10d85}, {0x10e80, 0x10ea9}, {0x10eb0, 0x10eb1}, {0x10ec2, 0x10ec4}, {0x10f00, 0x10f1c}, {0x10f27, 0x10f27}, {0x10f30, 0x10f45}, {0x10f70, 0x10f81},
+  {0x10fb0, 0x10fc4}, {0x10fe0, 0x10ff6}, {0x11003, 0x11037}, {0x11071, 0x11072}, {0x11075, 0x11075}, {0x11083, 0x110af}, {0x110d0, 0x110e8}, {0x11103, 0x11126},
+  {0x11144, 0x11144}, {0x11147, 0x11147}, {0x11150, 0x11172}, {0x11176, 0x11176}, {0x11183, 0x111b2}, {0x111c1, 0x111c4}, {0x111da, 0x111da}, {0x111dc, 0x111dc},
+  {0x11200, 0x11211}, {0x11213, 0x1122b}, {0x1123f, 0x11240}, {0x11280, 0x11286}, {0x11288, 0x11288}, {0x1128a, 0x1128d}, {0x1128f, 0x1129d}, {0x1129f, 0x112a8},
+  {0x112b0, 0x112de}, {0x11305, 0x1130c}, {0x1130f, 0x11310}, {0x11313, 0x11328}, {0x1132a, 0x11330}, {0x11332, 0x11333}, {0x11335, 0x11339}, {0x1133d, 0x1133d},
+  {0x11350, 0x11350}, {0x1135d, 0x11361}, {0x11380, 0x11389}, {0x1138b, 0x1138b}, {0x1138e, 0x1138e}, {0x11390, 0x113b5}, {0x113b7, 0x113b7}, {0x113d1, 0x113d1},
+  {0x113d3, 0x113d3}, {0x11400, 0x11434}, {0x11447, 0x1144a}, {0x1145f, 0x11461}, {0x11480, 0x114af}, {0x114c4, 0x114c5}, {0x114c7, 0x114c7}, {0x11580, 0x115ae},
+  {0x115d8, 0x115db}, {0x11600, 0x1162f}, {0x11644, 0x11644}, {0x11680, 0x116aa}, {0x116b8, 0x116b8}, {0x11700, 0x1171a}, {0x11740, 0x11746}, {0x11800, 0x1182b},
+  {0x118a0, 0x118df}, {0x118ff, 0x11906}, {0x11909, 0x11909}, {0x1190c, 0x11913}, {0x11915, 0x11916}, {0x11918, 0x1192f}, {0x1193f, 0x1193f}, {0x11941, 0x11941},
+  {0x119a0, 0x119a7}, {0x119aa, 0x119d0}, {0x119e1, 0x119e1}, {0x119e3, 0x119e3}, {0x11a00, 0x11a00}, {0x11a0b, 0x11a32}, {0x11a3a, 0x11a3a}, {0x11a50, 0x11a50},
+  {0x11a5c, 0x11a89}, {0x11a9d, 0x11a9d}, {0x11ab0, 0x11af8}, {0x11bc0, 0x11be0}, {0x11c00, 0x11c08}, {0x11c0a, 0x11c2e}, {0x11c40, 0x11c40}, {0x11c72, 0x11c8f},
+  {0x11d00, 0x11d06}, {0x11d08, 0x11d09}, {0x11d0b, 0x11d30}, {0x11d46, 0x11d46}, {0x11d60, 0x11d65}, {0x11d67, 0x11d68}, {0x11d6a, 0x11d89}, {0x11d98, 0x11d98},
+  {0x11ee0, 0x11ef2}, {0x11f02, 0x11f02}, {0x11f04, 0x11f10}, {0x11f12, 0x11f33}, {0x11fb0, 0x11fb0}, {0x12000, 0x12399}, {0x12480, 0x12543}, {0x12f90, 0x12ff0},
+  {0x13000, 0x1342f}, {0x13441, 0x13446}, {0x13460, 0x143fa}, {0x14400, 0x14646}, {0x16100, 0x1611d}, {0x16800, 0x16a38}, {0x16a40, 0x16a5e}, {0x16a70, 0x16abe},
+  {0x16ad0, 0x16aed}, {0x16b00, 0x16b2f}, {0x16b40, 0x16b43}, {0x16b63, 0x16b77}, {0x16b7d, 0x16b8f}, {0x16d40, 0x16d6c}, {0x16e40, 0x16e7f}, {0x16f00, 0x16f4a},
+  {0x16f50, 0x16f50}, {0x16f93, 0x16f9f}, {0x16fe0, 0x16fe1}, {0x16fe3, 0x16fe3}, {0x17000, 0x187f7}, {0x18800, 0x18cd5}, {0x18cff, 0x18d08}, {0x1aff0, 0x1aff3},
+  {0x1aff5, 0x1affb}, {0x1affd, 0x1affe}, {0x1b000, 0x1b122}, {0x1b132, 0x1b132}, {0x1b150, 0x1b152}, {0x1b155, 0x1b155}, {0x1b164, 0x1b167}, {0x1b170, 0x1b2fb},
+  {0x1bc00, 0x1bc6a}, {0x1bc70, 0x1bc7c}, {0x1bc80, 0x1bc88}, {0x1bc90, 0x1bc99}, {0x1d400, 0x1d454}, {0x1d456, 0x1d49c}, {0x1d49e, 0x1d49f}, {0x1d4a2, 0x1d4a2},
+  {0x1d4a5, 0x1d4a6}, {0x1d4a9, 0x1d4ac}, {0x1d4ae, 0x1d4b9}, {0x1d4bb, 0x1d4bb}, {0x1d4bd, 0x1d4c3}, {0x1d4c5, 0x1d505}, {0x1d507, 0x1d50a}, {0x1d50d, 0x1d514},
+  {0x1d516, 0x1d51c}, {0x1d51e, 0x1d539}, {0x1d53b, 0x1d53e}, {0x1d540, 0x1d544}, {0x1d546, 0x1d546}, {0x1d54a, 0x1d550}, {0x1d552, 0x1d6a5}, {0x1d6a8, 0x1d6c0},
+  {0x1d6c2, 0x1d6da}, {0x1d6dc, 0x1d6fa}, {0x1d6fc, 0x1d714}, {0x1d716, 0x1d734}, {0x1d736, 0x1d74e}, {0x1d750, 0x1d76e}, {0x1d770, 0x1d788}, {0x1d78a, 0x1d7a8},
+  {0x1d7aa, 0x1d7c2}, {0x1d7c4, 0x1d7cb}, {0x1df00, 0x1df1e}, {0x1df25, 0x1df2a}, {0x1e030, 0x1e06d}, {0x1e100, 0x1e12c}, {0x1e137, 0x1e13d}, {0x1e14e, 0x1e14e},
+  {0x1e290, 0x1e2ad}, {0x1e2c0, 0x1e2eb}, {0x1e4d0, 0x1e4eb}, {0x1e5d0, 0x1e5ed}, {0x1e5f0, 0x1e5f0}, {0x1e7e0, 0x1e7e6}, {0x1e7e8, 0x1e7eb}, {0x1e7ed, 0x1e7ee},
+  {0x1e7f0, 0x1e7fe}, {0x1e800, 0x1e8c4}, {0x1e900, 0x1e943}, {0x1e94b, 0x1e94b}, {0x1ee00, 0x1ee03}, {0x1ee05, 0x1ee1f}, {0x1ee21, 0x1ee22}, {0x1ee24, 0x1ee24},
+  {0x1ee27, 0x1ee27}, {0x1ee29, 0x1ee32}, {0x1ee34, 0x1ee37}, {0x1ee39, 0x1ee39}, {0x1ee3b, 0x1ee3b}, {0x1ee42, 0x1ee42}, {0x1ee47, 0x1ee47}, {0x1ee49, 0x1ee49},
+  {0x1ee4b, 0x1ee4b}, {0x1ee4d, 0x1ee4f}, {0x1ee51, 0x1ee52}, {0x1ee54, 0x1ee54}, {0x1ee57, 0x1ee57}, {0x1ee59, 0x1ee59}, {0x1ee5b, 0x1ee5b}, {0x1ee5d, 0x1ee5d},
+  {0x1ee5f, 0x1ee5f}, {0x1ee61, 0x1ee62}, {0x1ee64, 0x1ee64}, {0x1ee67, 0x1ee6a}, {0x1ee6c, 0x1ee72}, {0x1ee74, 0x1ee77}, {0x1ee79, 0x1ee7c}, {0x1ee7e, 0x1ee7e},
+  {0x1ee80, 0x1ee89}, {0x1ee8b, 0x1ee9b}, {0x1eea1, 0x1eea3}, {0x1eea5, 0x1eea9}, {0x1eeab, 0x1eebb}, {0x20000, 0x2a6df}, {0x2a700, 0x2b739}, {0x2b740, 0x2b81d},
+  {0x2b820, 0x2cea1}, {0x2ceb0, 0x2ebe0}, {0x2ebf0, 0x2ee5d}, {0x2f800, 0x2fa1d}, {0x30000, 0x3134a}, {0x31350, 0x323af},
+};
+
+static const TSCharacterRange aux_sym__braced_expansion_body_token2_character_set_1[] = {
+  {'!', '!'}, {'#', '$'}, {'*', '*'}, {'-', '-'}, {'0', '9'}, {'?', '@'}, {0x660, 0x669}, {0x6f0, 0x6f9},
+  {0x7c0, 0x7c9}, {0x966, 0x96f}, {0x9e6, 0x9ef}, {0xa66, 0xa6f}, {0xae6, 0xaef}, {0xb66, 0xb6f}, {0xbe6, 0xbef}, {0xc66, 0xc6f},
+  {0xce6, 0xcef}, {0xd66, 0xd6f}, {0xde6, 0xdef}, {0xe50, 0xe59}, {0xed0, 0xed9}, {0xf20, 0xf29}, {0x1040, 0x1049}, {0x1090, 0x1099},
+  {0x17e0, 0x17e9}, {0x1810, 0x1819}, {0x1946, 0x194f}, {0x19d0, 0x19d9}, {0x1a80, 0x1a89}, {0x1a90, 0x1a99}, {0x1b50, 0x1b59}, {0x1bb0, 0x1bb9},
+  {0x1c40, 0x1c49}, {0x1c50, 0x1c59}, {0xa620, 0xa629}, {0xa8d0, 0xa8d9}, {0xa900, 0xa909}, {0xa9d0, 0xa9d9}, {0xa9f0, 0xa9f9}, {0xaa50, 0xaa59},
+  {0xabf0, 0xabf9}, {0xff10, 0xff19}, {0x104a0, 0x104a9}, {0x10d30, 0x10d39}, {0x10d40, 0x10d49}, {0x11066, 0x1106f}, {0x110f0, 0x110f9}, {0x11136, 0x1113f},
+  {0x111d0, 0x111d9}, {0x112f0, 0x112f9}, {0x11450, 0x11459}, {0x114d0, 0x114d9}, {0x11650, 0x11659}, {0x116c0, 0x116c9}, {0x116d0, 0x116e3}, {0x11730, 0x11739},
+  {0x118e0, 0x118e9}, {0x11950, 0x11959}, {0x11bf0, 0x11bf9}, {0x11c50, 0x11c59}, {0x11d50, 0x11d59}, {0x11da0, 0x11da9}, {0x11f50, 0x11f59}, {0x16130, 0x16139},
+  {0x16a60, 0x16a69}, {0x16ac0, 0x16ac9}, {0x16b50, 0x16b59}, {0x16d70, 0x16d79}, {0x1ccf0, 0x1ccf9}, {0x1d7ce, 0x1d7ff}, {0x1e140, 0x1e149}, {0x1e2f0, 0x1e2f9},
+  {0x1e4f0, 0x1e4f9}, {0x1e5f1, 0x1e5fa}, {0x1e950, 0x1e959}, {0x1fbf0, 0x1fbf9},
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -2677,44 +2690,44 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (eof) ADVANCE(122);
       ADVANCE_MAP(
         '"', 1,
-        '$', 348,
+        '$', 350,
         ',', 146,
         ':', 130,
         '=', 125,
         '@', 132,
         '[', 145,
-        '\\', 351,
+        '\\', 353,
         ']', 147,
-        '`', 353,
-        '}', 444,
-        'A', 373,
-        'a', 373,
-        'C', 400,
-        'c', 400,
-        'E', 403,
-        'e', 403,
-        'F', 424,
-        'f', 424,
-        'H', 377,
-        'h', 377,
-        'L', 363,
-        'l', 363,
-        'M', 364,
-        'm', 364,
-        'N', 413,
-        'n', 413,
-        'O', 404,
-        'o', 404,
-        'R', 434,
-        'r', 434,
-        'S', 384,
-        's', 384,
-        'U', 425,
-        'u', 425,
-        'V', 410,
-        'v', 410,
-        'W', 412,
-        'w', 412,
+        '`', 355,
+        '}', 454,
+        'A', 383,
+        'a', 383,
+        'C', 410,
+        'c', 410,
+        'E', 413,
+        'e', 413,
+        'F', 434,
+        'f', 434,
+        'H', 387,
+        'h', 387,
+        'L', 373,
+        'l', 373,
+        'M', 374,
+        'm', 374,
+        'N', 423,
+        'n', 423,
+        'O', 414,
+        'o', 414,
+        'R', 444,
+        'r', 444,
+        'S', 394,
+        's', 394,
+        'U', 435,
+        'u', 435,
+        'V', 420,
+        'v', 420,
+        'W', 422,
+        'w', 422,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
@@ -2722,9 +2735,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (('!' <= lookahead && lookahead <= '#') ||
           lookahead == '*' ||
           lookahead == '-' ||
-          lookahead == '?') ADVANCE(438);
-      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_2, 71, lookahead)) ADVANCE(439);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+          lookahead == '?') ADVANCE(448);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(449);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(447);
       END_STATE();
     case 1:
       if (lookahead == '"') ADVANCE(148);
@@ -2734,146 +2747,146 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '#', 347,
+        '#', 348,
         '$', 349,
-        '\\', 351,
-        '`', 353,
-        '"', 263,
-        '\'', 263,
-        'A', 276,
-        'a', 276,
-        'C', 303,
-        'c', 303,
-        'E', 306,
-        'e', 306,
-        'F', 325,
-        'f', 325,
-        'H', 280,
-        'h', 280,
-        'L', 266,
-        'l', 266,
-        'M', 267,
-        'm', 267,
-        'O', 307,
-        'o', 307,
-        'R', 333,
-        'r', 333,
-        'S', 287,
-        's', 287,
-        'U', 326,
-        'u', 326,
-        'V', 312,
-        'v', 312,
-        'W', 314,
-        'w', 314,
+        '\\', 353,
+        '`', 355,
+        '"', 264,
+        '\'', 264,
+        'A', 277,
+        'a', 277,
+        'C', 304,
+        'c', 304,
+        'E', 307,
+        'e', 307,
+        'F', 326,
+        'f', 326,
+        'H', 281,
+        'h', 281,
+        'L', 267,
+        'l', 267,
+        'M', 268,
+        'm', 268,
+        'O', 308,
+        'o', 308,
+        'R', 334,
+        'r', 334,
+        'S', 288,
+        's', 288,
+        'U', 327,
+        'u', 327,
+        'V', 313,
+        'v', 313,
+        'W', 315,
+        'w', 315,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(30);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(338);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(339);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '#', 441,
-        '%', 442,
-        '/', 443,
+        '#', 451,
+        '%', 452,
+        '/', 453,
         ':', 114,
         '=', 125,
-        '}', 444,
+        '}', 454,
         'C', 74,
         'c', 74,
         'N', 88,
         'n', 88,
-        '+', 440,
-        '-', 440,
-        '?', 440,
+        '+', 450,
+        '-', 450,
+        '?', 450,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(38);
       END_STATE();
     case 4:
-      if (lookahead == '$') ADVANCE(348);
-      if (lookahead == ':') ADVANCE(347);
-      if (lookahead == '\\') ADVANCE(351);
-      if (lookahead == '`') ADVANCE(353);
+      if (lookahead == '$') ADVANCE(351);
+      if (lookahead == ':') ADVANCE(348);
+      if (lookahead == '\\') ADVANCE(353);
+      if (lookahead == '`') ADVANCE(355);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(17);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(339);
+          lookahead != '\'') ADVANCE(340);
       END_STATE();
     case 5:
-      if (lookahead == '$') ADVANCE(348);
-      if (lookahead == '=') ADVANCE(347);
-      if (lookahead == '\\') ADVANCE(351);
-      if (lookahead == '`') ADVANCE(353);
+      if (lookahead == '$') ADVANCE(351);
+      if (lookahead == '=') ADVANCE(348);
+      if (lookahead == '\\') ADVANCE(353);
+      if (lookahead == '`') ADVANCE(355);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(16);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(341);
+          lookahead != '\'') ADVANCE(342);
       END_STATE();
     case 6:
-      if (lookahead == '$') ADVANCE(348);
-      if (lookahead == '\\') ADVANCE(351);
-      if (lookahead == '`') ADVANCE(353);
-      if (lookahead == '}') ADVANCE(444);
+      if (lookahead == '$') ADVANCE(351);
+      if (lookahead == '\\') ADVANCE(353);
+      if (lookahead == '`') ADVANCE(355);
+      if (lookahead == '}') ADVANCE(454);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(445);
+          lookahead != '\r') ADVANCE(455);
       END_STATE();
     case 7:
-      if (lookahead == '$') ADVANCE(348);
-      if (lookahead == '\\') ADVANCE(351);
-      if (lookahead == '`') ADVANCE(353);
+      if (lookahead == '$') ADVANCE(351);
+      if (lookahead == '\\') ADVANCE(353);
+      if (lookahead == '`') ADVANCE(355);
       if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(344);
+          lookahead == 'c') ADVANCE(345);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(346);
+          lookahead == 'n') ADVANCE(347);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(38);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(347);
+          lookahead != '\'') ADVANCE(348);
       END_STATE();
     case 8:
-      if (lookahead == '$') ADVANCE(348);
-      if (lookahead == '\\') ADVANCE(351);
-      if (lookahead == '`') ADVANCE(353);
+      if (lookahead == '$') ADVANCE(351);
+      if (lookahead == '\\') ADVANCE(353);
+      if (lookahead == '`') ADVANCE(355);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(18);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(347);
+          lookahead != '\'') ADVANCE(348);
       END_STATE();
     case 9:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == ':') ADVANCE(130);
       if (lookahead == '@') ADVANCE(132);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(264);
+          lookahead == 'a') ADVANCE(265);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(15);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 10:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == ':') ADVANCE(130);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
@@ -2883,10 +2896,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 11:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '=') ADVANCE(125);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
@@ -2899,7 +2912,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\'') ADVANCE(159);
       END_STATE();
     case 12:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '=') ADVANCE(125);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
@@ -2910,10 +2923,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != '\'' &&
-          lookahead != ':') ADVANCE(173);
+          lookahead != ':') ADVANCE(174);
       END_STATE();
     case 13:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '=') ADVANCE(125);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
@@ -2923,39 +2936,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 14:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '@') ADVANCE(132);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(264);
+          lookahead == 'a') ADVANCE(265);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(15);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 15:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(264);
+          lookahead == 'a') ADVANCE(265);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(15);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 16:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == '\t' ||
@@ -2968,7 +2981,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '=') ADVANCE(159);
       END_STATE();
     case 17:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == '\t' ||
@@ -2978,10 +2991,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != '\'' &&
-          lookahead != ':') ADVANCE(173);
+          lookahead != ':') ADVANCE(174);
       END_STATE();
     case 18:
-      if (lookahead == '$') ADVANCE(163);
+      if (lookahead == '$') ADVANCE(164);
       if (lookahead == '\\') ADVANCE(160);
       if (lookahead == '`') ADVANCE(161);
       if (lookahead == '\t' ||
@@ -2990,20 +3003,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(265);
+          lookahead != '\'') ADVANCE(266);
       END_STATE();
     case 19:
-      if (lookahead == '$') ADVANCE(350);
-      if (lookahead == '=') ADVANCE(347);
-      if (lookahead == '\\') ADVANCE(352);
-      if (lookahead == '`') ADVANCE(354);
+      if (lookahead == '$') ADVANCE(352);
+      if (lookahead == '=') ADVANCE(348);
+      if (lookahead == '\\') ADVANCE(354);
+      if (lookahead == '`') ADVANCE(356);
       if (lookahead == '"' ||
-          lookahead == '\'') ADVANCE(168);
+          lookahead == '\'') ADVANCE(169);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(115);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(340);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(341);
       END_STATE();
     case 20:
       if (lookahead == '$') ADVANCE(27);
@@ -3014,7 +3027,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '"' &&
           lookahead != '\'' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(165);
+          lookahead != '`') ADVANCE(166);
       END_STATE();
     case 21:
       if (lookahead == '$') ADVANCE(162);
@@ -3027,7 +3040,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(174);
+          lookahead != '\'') ADVANCE(175);
       END_STATE();
     case 22:
       if (lookahead == '$') ADVANCE(162);
@@ -3040,37 +3053,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
-          lookahead != '\'') ADVANCE(164);
+          lookahead != '\'') ADVANCE(165);
       END_STATE();
     case 23:
       ADVANCE_MAP(
         '=', 125,
-        'A', 192,
-        'a', 192,
-        'C', 226,
-        'c', 226,
-        'E', 228,
-        'e', 228,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        'A', 193,
+        'a', 193,
+        'C', 227,
+        'c', 227,
+        'E', 229,
+        'e', 229,
+        'F', 251,
+        'f', 251,
+        'H', 201,
+        'h', 201,
+        'L', 184,
+        'l', 184,
+        'M', 185,
+        'm', 185,
+        'O', 231,
+        'o', 231,
+        'R', 259,
+        'r', 259,
+        'S', 209,
+        's', 209,
+        'U', 252,
+        'u', 252,
+        'V', 236,
+        'v', 236,
+        'W', 238,
+        'w', 238,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
@@ -3080,7 +3093,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
     case 24:
       if (lookahead == '=') ADVANCE(125);
@@ -3088,7 +3101,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(115);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
     case 25:
       if (lookahead == '=') ADVANCE(123);
@@ -3107,13 +3120,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '*' ||
           lookahead == '-' ||
           lookahead == '?' ||
-          lookahead == '@') ADVANCE(438);
-      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_2, 71, lookahead)) ADVANCE(439);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+          lookahead == '@') ADVANCE(448);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(449);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(447);
       END_STATE();
     case 27:
-      if (lookahead == '{') ADVANCE(356);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(360);
+      if (lookahead == '{') ADVANCE(358);
+      if (lookahead == '!' ||
+          lookahead == '#' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(364);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(366);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(369);
       END_STATE();
     case 28:
       if (lookahead == 'A' ||
@@ -3125,32 +3146,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 30:
       ADVANCE_MAP(
-        'A', 192,
-        'a', 192,
-        'C', 226,
-        'c', 226,
-        'E', 228,
-        'e', 228,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        'A', 193,
+        'a', 193,
+        'C', 227,
+        'c', 227,
+        'E', 229,
+        'e', 229,
+        'F', 251,
+        'f', 251,
+        'H', 201,
+        'h', 201,
+        'L', 184,
+        'l', 184,
+        'M', 185,
+        'm', 185,
+        'O', 231,
+        'o', 231,
+        'R', 259,
+        'r', 259,
+        'S', 209,
+        's', 209,
+        'U', 252,
+        'u', 252,
+        'V', 236,
+        'v', 236,
+        'W', 238,
+        'w', 238,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
@@ -3160,7 +3181,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
     case 31:
       if (lookahead == 'A' ||
@@ -3217,7 +3238,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 42:
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(181);
+          lookahead == 'd') ADVANCE(182);
       END_STATE();
     case 43:
       if (lookahead == 'D' ||
@@ -3229,7 +3250,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 45:
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(169);
+          lookahead == 'e') ADVANCE(170);
       END_STATE();
     case 46:
       if (lookahead == 'E' ||
@@ -3261,7 +3282,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 53:
       if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(166);
+          lookahead == 'g') ADVANCE(167);
       END_STATE();
     case 54:
       if (lookahead == 'G' ||
@@ -3327,7 +3348,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 69:
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(177);
+          lookahead == 'l') ADVANCE(178);
       END_STATE();
     case 70:
       if (lookahead == 'L' ||
@@ -3443,15 +3464,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 97:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(171);
+          lookahead == 'r') ADVANCE(172);
       END_STATE();
     case 98:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(175);
+          lookahead == 'r') ADVANCE(176);
       END_STATE();
     case 99:
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(179);
+          lookahead == 'r') ADVANCE(180);
       END_STATE();
     case 100:
       if (lookahead == 'R' ||
@@ -3514,7 +3535,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 114:
       if (lookahead == '+' ||
           lookahead == '-' ||
-          lookahead == '?') ADVANCE(440);
+          lookahead == '?') ADVANCE(450);
       END_STATE();
     case 115:
       if (lookahead == '\t' ||
@@ -3522,7 +3543,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ') SKIP(115);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(168);
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 116:
       if (lookahead != 0 &&
@@ -3592,32 +3613,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 121:
       if (eof) ADVANCE(122);
       ADVANCE_MAP(
-        'A', 192,
-        'a', 192,
-        'C', 226,
-        'c', 226,
-        'E', 228,
-        'e', 228,
-        'F', 250,
-        'f', 250,
-        'H', 200,
-        'h', 200,
-        'L', 183,
-        'l', 183,
-        'M', 184,
-        'm', 184,
-        'O', 230,
-        'o', 230,
-        'R', 258,
-        'r', 258,
-        'S', 208,
-        's', 208,
-        'U', 251,
-        'u', 251,
-        'V', 235,
-        'v', 235,
-        'W', 237,
-        'w', 237,
+        'A', 193,
+        'a', 193,
+        'C', 227,
+        'c', 227,
+        'E', 229,
+        'e', 229,
+        'F', 251,
+        'f', 251,
+        'H', 201,
+        'h', 201,
+        'L', 184,
+        'l', 184,
+        'M', 185,
+        'm', 185,
+        'O', 231,
+        'o', 231,
+        'R', 259,
+        'r', 259,
+        'S', 209,
+        's', 209,
+        'U', 252,
+        'u', 252,
+        'V', 236,
+        'v', 236,
+        'W', 238,
+        'w', 238,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
@@ -3627,7 +3648,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
     case 122:
       ACCEPT_TOKEN(ts_builtin_sym_end);
@@ -3655,7 +3676,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 128:
       ACCEPT_TOKEN(aux_sym_from_instruction_token2);
@@ -3663,7 +3684,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 129:
       ACCEPT_TOKEN(aux_sym_from_instruction_token2);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(265);
+          lookahead == ':') ADVANCE(266);
       END_STATE();
     case 130:
       ACCEPT_TOKEN(anon_sym_COLON);
@@ -3694,7 +3715,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 136:
       ACCEPT_TOKEN(aux_sym_cmd_instruction_token1);
@@ -3706,7 +3727,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 138:
       ACCEPT_TOKEN(aux_sym_entrypoint_instruction_token1);
@@ -3718,7 +3739,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 140:
       ACCEPT_TOKEN(aux_sym_shell_instruction_token1);
@@ -3730,7 +3751,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 142:
       ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token1);
@@ -3742,7 +3763,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 144:
       ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token2);
@@ -3769,7 +3790,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 151:
       ACCEPT_TOKEN(aux_sym_add_instruction_token1);
@@ -3781,7 +3802,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 153:
       ACCEPT_TOKEN(aux_sym_volume_instruction_token1);
@@ -3793,7 +3814,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 155:
       ACCEPT_TOKEN(aux_sym_env_instruction_token1);
@@ -3805,7 +3826,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 157:
       ACCEPT_TOKEN(aux_sym_label_instruction_token1);
@@ -3817,7 +3838,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 159:
       ACCEPT_TOKEN(aux_sym_key_token1);
@@ -3831,172 +3852,156 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 162:
       ACCEPT_TOKEN(anon_sym_DOLLAR);
-      if (lookahead == '{') ADVANCE(356);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(360);
+      if (lookahead == '{') ADVANCE(358);
+      if (lookahead == '!' ||
+          lookahead == '#' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(364);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(366);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(369);
       END_STATE();
     case 163:
       ACCEPT_TOKEN(anon_sym_DOLLAR);
-      if (lookahead == '{') ADVANCE(355);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(359);
+      if (lookahead == '{') ADVANCE(357);
       END_STATE();
     case 164:
-      ACCEPT_TOKEN(aux_sym_key_token2);
-      if (lookahead == '=') ADVANCE(265);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(164);
+      ACCEPT_TOKEN(anon_sym_DOLLAR);
+      if (lookahead == '{') ADVANCE(357);
+      if (lookahead == '!' ||
+          lookahead == '#' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(361);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(362);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(363);
       END_STATE();
     case 165:
       ACCEPT_TOKEN(aux_sym_key_token2);
+      if (lookahead == '=') ADVANCE(266);
       if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(165);
       END_STATE();
     case 166:
-      ACCEPT_TOKEN(aux_sym_arg_instruction_token1);
+      ACCEPT_TOKEN(aux_sym_key_token2);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(166);
       END_STATE();
     case 167:
+      ACCEPT_TOKEN(aux_sym_arg_instruction_token1);
+      END_STATE();
+    case 168:
       ACCEPT_TOKEN(aux_sym_arg_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 168:
+    case 169:
       ACCEPT_TOKEN(aux_sym_arg_declaration_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
-      END_STATE();
-    case 169:
-      ACCEPT_TOKEN(aux_sym_expose_instruction_token1);
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 170:
       ACCEPT_TOKEN(aux_sym_expose_instruction_token1);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(aux_sym_expose_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(aux_sym_user_instruction_token1);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 172:
       ACCEPT_TOKEN(aux_sym_user_instruction_token1);
+      END_STATE();
+    case 173:
+      ACCEPT_TOKEN(aux_sym_user_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 173:
-      ACCEPT_TOKEN(aux_sym__user_atom_token1);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(173);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 174:
-      ACCEPT_TOKEN(aux_sym__user_atom_immediate_token1);
-      if (lookahead == ':') ADVANCE(265);
+      ACCEPT_TOKEN(aux_sym__user_atom_token1);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(174);
       END_STATE();
     case 175:
-      ACCEPT_TOKEN(aux_sym_workdir_instruction_token1);
+      ACCEPT_TOKEN(aux_sym__user_atom_immediate_token1);
+      if (lookahead == ':') ADVANCE(266);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(175);
       END_STATE();
     case 176:
       ACCEPT_TOKEN(aux_sym_workdir_instruction_token1);
+      END_STATE();
+    case 177:
+      ACCEPT_TOKEN(aux_sym_workdir_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 177:
-      ACCEPT_TOKEN(aux_sym_stopsignal_instruction_token1);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 178:
       ACCEPT_TOKEN(aux_sym_stopsignal_instruction_token1);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(aux_sym_stopsignal_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 179:
-      ACCEPT_TOKEN(aux_sym_maintainer_instruction_token1);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 180:
       ACCEPT_TOKEN(aux_sym_maintainer_instruction_token1);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(aux_sym_maintainer_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 181:
-      ACCEPT_TOKEN(aux_sym_onbuild_instruction_token1);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 182:
       ACCEPT_TOKEN(aux_sym_onbuild_instruction_token1);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
       END_STATE();
     case 183:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(189);
+      ACCEPT_TOKEN(aux_sym_onbuild_instruction_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(211);
+          lookahead == 'a') ADVANCE(190);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
     case 185:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(218);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(221);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
-      END_STATE();
-    case 187:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(212);
@@ -4006,66 +4011,102 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '#' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(263);
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
-    case 188:
+    case 186:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(259);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(219);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(264);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(222);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(264);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(213);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(264);
       END_STATE();
     case 189:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(203);
+          lookahead == 'b') ADVANCE(260);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 190:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(216);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(204);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 191:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(209);
+          lookahead == 'c') ADVANCE(217);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 192:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(193);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(205);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(210);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 193:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(194);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(206);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 194:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'D' ||
           lookahead == 'd') ADVANCE(152);
@@ -4074,9 +4115,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 194:
+    case 195:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'D' ||
           lookahead == 'd') ADVANCE(137);
@@ -4085,42 +4126,42 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 195:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(182);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 196:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(213);
+          lookahead == 'd') ADVANCE(183);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 197:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(170);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(214);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 198:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(171);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 199:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
           lookahead == 'e') ADVANCE(154);
@@ -4129,176 +4170,143 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 199:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(190);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 200:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(185);
+          lookahead == 'e') ADVANCE(191);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 201:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(224);
+          lookahead == 'e') ADVANCE(186);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 202:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(246);
+          lookahead == 'e') ADVANCE(225);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 203:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(219);
+          lookahead == 'e') ADVANCE(247);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 204:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(248);
+          lookahead == 'e') ADVANCE(220);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 205:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(167);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 206:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(233);
+          lookahead == 'g') ADVANCE(168);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 207:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(191);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(234);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 208:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(201);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(238);
+          lookahead == 'h') ADVANCE(192);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 209:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(199);
+          lookahead == 'h') ADVANCE(202);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(239);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 210:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(206);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(200);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 211:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(231);
+          lookahead == 'i') ADVANCE(207);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 212:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(234);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(247);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 214:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'I' ||
           lookahead == 'i') ADVANCE(232);
@@ -4307,20 +4315,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 215:
+    case 213:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(223);
+          lookahead == 'i') ADVANCE(235);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(248);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(233);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 216:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(224);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 217:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'K' ||
           lookahead == 'k') ADVANCE(143);
@@ -4329,31 +4370,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(196);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 218:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(254);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(197);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 219:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(255);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 220:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
           lookahead == 'l') ADVANCE(158);
@@ -4362,9 +4403,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 220:
+    case 221:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
           lookahead == 'l') ADVANCE(141);
@@ -4373,53 +4414,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 221:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(178);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 222:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(260);
+          lookahead == 'l') ADVANCE(179);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 223:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(195);
+          lookahead == 'l') ADVANCE(261);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 224:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(220);
+          lookahead == 'l') ADVANCE(196);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 225:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(221);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 226:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'M' ||
           lookahead == 'm') ADVANCE(127);
@@ -4428,46 +4469,46 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(194);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(241);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(198);
+          lookahead == 'm') ADVANCE(195);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(242);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 228:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(256);
-      if (lookahead == 'X' ||
-          lookahead == 'x') ADVANCE(243);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(199);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 229:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(257);
+      if (lookahead == 'X' ||
+          lookahead == 'x') ADVANCE(244);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 230:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
           lookahead == 'n') ADVANCE(135);
@@ -4476,161 +4517,150 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(188);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(257);
+          lookahead == 'n') ADVANCE(189);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 232:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(255);
+          lookahead == 'n') ADVANCE(258);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 233:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(186);
+          lookahead == 'n') ADVANCE(256);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 234:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(204);
+          lookahead == 'n') ADVANCE(187);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 235:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(222);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(205);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 236:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(225);
+          lookahead == 'o') ADVANCE(223);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 237:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(245);
+          lookahead == 'o') ADVANCE(226);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 238:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(242);
+          lookahead == 'o') ADVANCE(246);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 239:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(253);
+          lookahead == 'o') ADVANCE(243);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 240:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(214);
+          lookahead == 'o') ADVANCE(254);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 241:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(261);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(215);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 242:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(252);
+          lookahead == 'p') ADVANCE(262);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 243:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(239);
+          lookahead == 'p') ADVANCE(253);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 244:
       ACCEPT_TOKEN(sym__unknown_keyword);
@@ -4641,119 +4671,130 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 245:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(217);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(241);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 246:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(172);
+          lookahead == 'r') ADVANCE(218);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 247:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(176);
+          lookahead == 'r') ADVANCE(173);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 248:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(180);
+          lookahead == 'r') ADVANCE(177);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 249:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(262);
+          lookahead == 'r') ADVANCE(181);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 250:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(236);
+          lookahead == 'r') ADVANCE(263);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 251:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(202);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(237);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 252:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(210);
+          lookahead == 's') ADVANCE(203);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 253:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(197);
+          lookahead == 's') ADVANCE(211);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 254:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(207);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(198);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 255:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(208);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 256:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'T' ||
           lookahead == 't') ADVANCE(139);
@@ -4762,12 +4803,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 256:
+    case 257:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(249);
+          lookahead == 't') ADVANCE(250);
       if (lookahead == 'V' ||
           lookahead == 'v') ADVANCE(156);
       if (lookahead != 0 &&
@@ -4775,53 +4816,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 257:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(187);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 258:
       ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(229);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(188);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 259:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(215);
+          lookahead == 'u') ADVANCE(230);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 260:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(227);
+          lookahead == 'u') ADVANCE(216);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 261:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(228);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 262:
       ACCEPT_TOKEN(sym__unknown_keyword);
       if (lookahead == 'Y' ||
           lookahead == 'y') ADVANCE(150);
@@ -4830,1658 +4871,1735 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
-      END_STATE();
-    case 262:
-      ACCEPT_TOKEN(sym__unknown_keyword);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(244);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 263:
       ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(245);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 264:
+      ACCEPT_TOKEN(sym__unknown_keyword);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
+      END_STATE();
+    case 265:
       ACCEPT_TOKEN(aux_sym__atom_token1);
       if (lookahead == 'S' ||
           lookahead == 's') ADVANCE(129);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(265);
-      END_STATE();
-    case 265:
-      ACCEPT_TOKEN(aux_sym__atom_token1);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(265);
+          lookahead == ':') ADVANCE(266);
       END_STATE();
     case 266:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(272);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(338);
+      ACCEPT_TOKEN(aux_sym__atom_token1);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(266);
       END_STATE();
     case 267:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(290);
+          lookahead == 'a') ADVANCE(273);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(338);
+          lookahead != 'a') ADVANCE(339);
       END_STATE();
     case 268:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(299);
+          lookahead == 'a') ADVANCE(291);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(338);
+          lookahead != 'a') ADVANCE(339);
       END_STATE();
     case 269:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(297);
+          lookahead == 'a') ADVANCE(300);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(338);
+          lookahead != 'a') ADVANCE(339);
       END_STATE();
     case 270:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(292);
+          lookahead == 'a') ADVANCE(298);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != 'a') ADVANCE(338);
+          lookahead != 'a') ADVANCE(339);
       END_STATE();
     case 271:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(334);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(293);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(339);
       END_STATE();
     case 272:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(283);
+          lookahead == 'b') ADVANCE(335);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 273:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(295);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(284);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 274:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(288);
+          lookahead == 'c') ADVANCE(296);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 275:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(289);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 276:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 347,
-        'D', 275,
-        'd', 275,
-        'R', 284,
-        'r', 284,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(339);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 277:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(291);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 348,
+        'D', 276,
+        'd', 276,
+        'R', 285,
+        'r', 285,
+        '"', 264,
+        '$', 264,
+        '\'', 264,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 278:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(292);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 279:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(273);
+          lookahead == 'e') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 280:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(268);
+          lookahead == 'e') ADVANCE(274);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 281:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(301);
+          lookahead == 'e') ADVANCE(269);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 282:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(322);
+          lookahead == 'e') ADVANCE(302);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 283:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(297);
+          lookahead == 'e') ADVANCE(323);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 284:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(298);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 285:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(311);
+          lookahead == 'g') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 286:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(274);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(312);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 287:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 347,
-        'H', 281,
-        'h', 281,
-        'T', 315,
-        't', 315,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(275);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 288:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(279);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 348,
+        'H', 282,
+        'h', 282,
+        'T', 316,
+        't', 316,
+        '"', 264,
+        '$', 264,
+        '\'', 264,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 289:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(285);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(280);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 290:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(308);
+          lookahead == 'i') ADVANCE(286);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 291:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(322);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 292:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'I' ||
           lookahead == 'i') ADVANCE(309);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(323);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 293:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(298);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 294:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'I' ||
           lookahead == 'i') ADVANCE(310);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(299);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 295:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(311);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 296:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(277);
+          lookahead == 'k') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 297:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(278);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 298:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(275);
+          lookahead == 'l') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 299:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(330);
+          lookahead == 'l') ADVANCE(276);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 300:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(335);
+          lookahead == 'l') ADVANCE(331);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 301:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(297);
+          lookahead == 'l') ADVANCE(336);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 302:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(298);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 303:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 347,
-        'M', 275,
-        'm', 275,
-        'O', 318,
-        'o', 318,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(339);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 304:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(278);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 348,
+        'M', 276,
+        'm', 276,
+        'O', 319,
+        'o', 319,
+        '"', 264,
+        '$', 264,
+        '\'', 264,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 305:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(279);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 306:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      ADVANCE_MAP(
-        '#', 347,
-        'N', 331,
-        'n', 331,
-        'X', 320,
-        'x', 320,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
-      );
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(339);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 307:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(271);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 308:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(332);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 309:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(282);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 310:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(329);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 311:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(269);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(300);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(302);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(323);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(319);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(328);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(294);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 318:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(336);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(327);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(316);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 321:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(317);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 322:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(338);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(296);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(337);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(313);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(282);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(289);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(278);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(338);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 330:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(286);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
-      END_STATE();
-    case 331:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
       ADVANCE_MAP(
-        '#', 347,
-        'T', 324,
-        't', 324,
-        'V', 338,
-        'v', 338,
-        '"', 263,
-        '$', 263,
-        '\'', 263,
+        '#', 348,
+        'N', 332,
+        'n', 332,
+        'X', 321,
+        'x', 321,
+        '"', 264,
+        '$', 264,
+        '\'', 264,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(272);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(333);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(283);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(330);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(270);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(301);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(303);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 315:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(324);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(320);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(329);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 318:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(295);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 319:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(337);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 320:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(328);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 321:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(317);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(318);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(339);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(297);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(338);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(314);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(283);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(290);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(279);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 330:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(339);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
+      END_STATE();
+    case 331:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(287);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 332:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(270);
-      if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+      ADVANCE_MAP(
+        '#', 348,
+        'T', 325,
+        't', 325,
+        'V', 339,
+        'v', 339,
+        '"', 264,
+        '$', 264,
+        '\'', 264,
+      );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 333:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(305);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(271);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 334:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(293);
+          lookahead == 'u') ADVANCE(306);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 335:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(304);
+          lookahead == 'u') ADVANCE(294);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 336:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(338);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(305);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 337:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
       if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(321);
+          lookahead == 'y') ADVANCE(339);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 338:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '#') ADVANCE(347);
+      if (lookahead == '#') ADVANCE(348);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(322);
       if (('"' <= lookahead && lookahead <= '$') ||
-          lookahead == '\'') ADVANCE(263);
+          lookahead == '\'') ADVANCE(264);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(338);
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 339:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == ':') ADVANCE(347);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(339);
+      if (lookahead == '#') ADVANCE(348);
+      if (('"' <= lookahead && lookahead <= '$') ||
+          lookahead == '\'') ADVANCE(264);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(339);
       END_STATE();
     case 340:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(347);
+      if (lookahead == ':') ADVANCE(348);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead))) ADVANCE(340);
+      END_STATE();
+    case 341:
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == '=') ADVANCE(348);
       if (lookahead == '"' ||
           lookahead == '$' ||
           lookahead == '\'' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(168);
+          lookahead == '`') ADVANCE(169);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(340);
-      END_STATE();
-    case 341:
-      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == '=') ADVANCE(347);
-      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(341);
+          lookahead != ' ') ADVANCE(341);
       END_STATE();
     case 342:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(347);
-      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+      if (lookahead == '=') ADVANCE(348);
+      if ((!eof && set_contains(aux_sym_key_token1_character_set_1, 9, lookahead))) ADVANCE(342);
       END_STATE();
     case 343:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(347);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(348);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 344:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(342);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(348);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 345:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(343);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(343);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 346:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(345);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(344);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 347:
       ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(346);
       if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
-          lookahead == ':') ADVANCE(347);
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 348:
-      ACCEPT_TOKEN(anon_sym_DOLLAR2);
-      if (lookahead == '{') ADVANCE(356);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(360);
+      ACCEPT_TOKEN(aux_sym__atom_immediate_token1);
+      if ((!eof && set_contains(aux_sym__user_atom_token1_character_set_1, 9, lookahead)) ||
+          lookahead == ':') ADVANCE(348);
       END_STATE();
     case 349:
       ACCEPT_TOKEN(anon_sym_DOLLAR2);
-      if (lookahead == '{') ADVANCE(357);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(361);
+      if (lookahead == '#') ADVANCE(364);
+      if (lookahead == '{') ADVANCE(359);
+      if (lookahead == '!' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(371);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(365);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(368);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '#' &&
+          lookahead != '!' &&
           lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(263);
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(264);
       END_STATE();
     case 350:
       ACCEPT_TOKEN(anon_sym_DOLLAR2);
       if (lookahead == '{') ADVANCE(358);
-      if (set_contains(sym__dollar_name_character_set_1, 678, lookahead)) ADVANCE(362);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
       END_STATE();
     case 351:
-      ACCEPT_TOKEN(anon_sym_BSLASH2);
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      if (lookahead == '{') ADVANCE(358);
+      if (lookahead == '!' ||
+          lookahead == '#' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(364);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(366);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(369);
       END_STATE();
     case 352:
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      if (lookahead == '{') ADVANCE(360);
+      if (lookahead == '!' ||
+          lookahead == '#' ||
+          lookahead == '$' ||
+          lookahead == '*' ||
+          lookahead == '-' ||
+          lookahead == '?' ||
+          lookahead == '@') ADVANCE(372);
+      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_1, 76, lookahead)) ADVANCE(367);
+      if (set_contains(aux_sym__braced_expansion_body_token1_character_set_1, 678, lookahead)) ADVANCE(370);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '!' &&
+          lookahead != '=') ADVANCE(169);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(anon_sym_BSLASH2);
+      END_STATE();
+    case 354:
       ACCEPT_TOKEN(anon_sym_BSLASH2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
-      END_STATE();
-    case 353:
-      ACCEPT_TOKEN(anon_sym_BQUOTE2);
-      END_STATE();
-    case 354:
-      ACCEPT_TOKEN(anon_sym_BQUOTE2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 355:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
+      ACCEPT_TOKEN(anon_sym_BQUOTE2);
       END_STATE();
     case 356:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
-      END_STATE();
-    case 357:
-      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
+      ACCEPT_TOKEN(anon_sym_BQUOTE2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '#' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(263);
+          lookahead != '=') ADVANCE(169);
+      END_STATE();
+    case 357:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
     case 358:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
       END_STATE();
     case 359:
-      ACCEPT_TOKEN(sym__dollar_name);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(359);
-      END_STATE();
-    case 360:
-      ACCEPT_TOKEN(sym__dollar_name_immediate);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(360);
-      END_STATE();
-    case 361:
-      ACCEPT_TOKEN(sym__dollar_name_immediate);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(361);
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '#' &&
           lookahead != '\\' &&
-          (lookahead < '_' || 'z' < lookahead)) ADVANCE(263);
+          lookahead != '`') ADVANCE(264);
       END_STATE();
-    case 362:
-      ACCEPT_TOKEN(sym__dollar_name_immediate);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(362);
+    case 360:
+      ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '=') ADVANCE(168);
+          lookahead != '=') ADVANCE(169);
+      END_STATE();
+    case 361:
+      ACCEPT_TOKEN(sym__dollar_name);
+      END_STATE();
+    case 362:
+      ACCEPT_TOKEN(sym__dollar_name);
+      if (set_contains(sym__dollar_name_character_set_2, 71, lookahead)) ADVANCE(362);
       END_STATE();
     case 363:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(369);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(363);
       END_STATE();
     case 364:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(388);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
       END_STATE();
     case 365:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(396);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_2, 71, lookahead)) ADVANCE(365);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 366:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(394);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_2, 71, lookahead)) ADVANCE(366);
       END_STATE();
     case 367:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(391);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_2, 71, lookahead)) ADVANCE(367);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 368:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(432);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(368);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || 'z' < lookahead)) ADVANCE(264);
       END_STATE();
     case 369:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'B' ||
-          lookahead == 'b') ADVANCE(380);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(369);
       END_STATE();
     case 370:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(392);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(370);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 371:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'C' ||
-          lookahead == 'c') ADVANCE(385);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '#' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(264);
       END_STATE();
     case 372:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      ACCEPT_TOKEN(sym__dollar_name_immediate);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '=') ADVANCE(169);
       END_STATE();
     case 373:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(372);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(381);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(379);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 374:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'D' ||
-          lookahead == 'd') ADVANCE(387);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(398);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 375:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(406);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 376:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(370);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(404);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 377:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(365);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(401);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 378:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(398);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(442);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 379:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(421);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'B' ||
+          lookahead == 'b') ADVANCE(390);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 380:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(394);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(402);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 381:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'C' ||
+          lookahead == 'c') ADVANCE(395);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 382:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'G' ||
-          lookahead == 'g') ADVANCE(409);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 383:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(371);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(382);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(391);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 384:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(378);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(414);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'D' ||
+          lookahead == 'd') ADVANCE(397);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 385:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'H' ||
-          lookahead == 'h') ADVANCE(376);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 386:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(382);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(380);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 387:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(421);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(375);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 388:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(405);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(408);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 389:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(395);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(431);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 390:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(407);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(404);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 391:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'I' ||
-          lookahead == 'i') ADVANCE(406);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 392:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'G' ||
+          lookahead == 'g') ADVANCE(419);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 393:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'K' ||
-          lookahead == 'k') ADVANCE(374);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(381);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 394:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(388);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(424);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 395:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(372);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'H' ||
+          lookahead == 'h') ADVANCE(386);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 396:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(429);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(392);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 397:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(433);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(431);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 398:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'L' ||
-          lookahead == 'l') ADVANCE(394);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(415);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 399:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(405);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 400:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(372);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(417);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(417);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 401:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'M' ||
-          lookahead == 'm') ADVANCE(375);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'I' ||
+          lookahead == 'i') ADVANCE(416);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 402:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 403:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(430);
-      if (lookahead == 'X' ||
-          lookahead == 'x') ADVANCE(419);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'K' ||
+          lookahead == 'k') ADVANCE(384);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 404:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(368);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 405:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(431);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(382);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 406:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(379);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(439);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 407:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(428);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(443);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 408:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(375);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'L' ||
+          lookahead == 'l') ADVANCE(404);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 409:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(366);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 410:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(382);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(397);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+          lookahead == 'o') ADVANCE(427);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 411:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(399);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'M' ||
+          lookahead == 'm') ADVANCE(385);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 412:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(422);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 413:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(408);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(440);
+      if (lookahead == 'X' ||
+          lookahead == 'x') ADVANCE(429);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 414:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(418);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(378);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 415:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(427);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(441);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 416:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(390);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(389);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 417:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(435);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(438);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 418:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(426);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(385);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 419:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(415);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(376);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 420:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'P' ||
-          lookahead == 'p') ADVANCE(416);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(407);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 421:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(409);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 422:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(393);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(432);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 423:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(436);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(418);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 424:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'R' ||
-          lookahead == 'r') ADVANCE(411);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(428);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 425:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(379);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(437);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 426:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(386);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(400);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 427:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(375);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(445);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 428:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(436);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 429:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(383);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(425);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 430:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(423);
-      if (lookahead == 'V' ||
-          lookahead == 'v') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'P' ||
+          lookahead == 'p') ADVANCE(426);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 431:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'T' ||
-          lookahead == 't') ADVANCE(367);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 432:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(389);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(403);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 433:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(401);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(446);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 434:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'U' ||
-          lookahead == 'u') ADVANCE(402);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'R' ||
+          lookahead == 'r') ADVANCE(421);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 435:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(437);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(389);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 436:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (lookahead == 'Y' ||
-          lookahead == 'y') ADVANCE(420);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(396);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 437:
       ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
-      if (set_contains(sym__dollar_name_character_set_2, 729, lookahead)) ADVANCE(437);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(385);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 438:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token2);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 439:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token2);
-      if (set_contains(aux_sym__braced_expansion_body_token2_character_set_2, 71, lookahead)) ADVANCE(439);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(393);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 440:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(433);
+      if (lookahead == 'V' ||
+          lookahead == 'v') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 441:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
-      if (lookahead == '#') ADVANCE(440);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'T' ||
+          lookahead == 't') ADVANCE(377);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 442:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
-      if (lookahead == '%') ADVANCE(440);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(399);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 443:
-      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
-      if (lookahead == '/') ADVANCE(440);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(411);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 444:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'U' ||
+          lookahead == 'u') ADVANCE(412);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
       END_STATE();
     case 445:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(447);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
+      END_STATE();
+    case 446:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (lookahead == 'Y' ||
+          lookahead == 'y') ADVANCE(430);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
+      END_STATE();
+    case 447:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token1);
+      if (set_contains(sym__dollar_name_character_set_3, 729, lookahead)) ADVANCE(447);
+      END_STATE();
+    case 448:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token2);
+      END_STATE();
+    case 449:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token2);
+      if (set_contains(sym__dollar_name_character_set_2, 71, lookahead)) ADVANCE(449);
+      END_STATE();
+    case 450:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
+      END_STATE();
+    case 451:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
+      if (lookahead == '#') ADVANCE(450);
+      END_STATE();
+    case 452:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
+      if (lookahead == '%') ADVANCE(450);
+      END_STATE();
+    case 453:
+      ACCEPT_TOKEN(aux_sym__braced_expansion_body_token3);
+      if (lookahead == '/') ADVANCE(450);
+      END_STATE();
+    case 454:
+      ACCEPT_TOKEN(anon_sym_RBRACE);
+      END_STATE();
+    case 455:
       ACCEPT_TOKEN(aux_sym_expansion_word_token1);
       if (lookahead != 0 &&
           lookahead != '\n' &&
@@ -6489,7 +6607,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '$' &&
           lookahead != '\\' &&
           lookahead != '`' &&
-          lookahead != '}') ADVANCE(445);
+          lookahead != '}') ADVANCE(455);
       END_STATE();
     default:
       return false;
@@ -7245,8 +7363,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_BQUOTE2] = ACTIONS(1),
     [anon_sym_DOLLAR_LBRACE] = ACTIONS(1),
     [anon_sym_DOLLAR_LBRACE2] = ACTIONS(1),
-    [sym__dollar_name] = ACTIONS(1),
-    [sym__dollar_name_immediate] = ACTIONS(1),
     [aux_sym__braced_expansion_body_token1] = ACTIONS(1),
     [aux_sym__braced_expansion_body_token2] = ACTIONS(1),
     [anon_sym_RBRACE] = ACTIONS(1),

@@ -674,18 +674,25 @@ fn removal_range(build: &Build<'_, '_>, index: usize) -> Option<Range<usize>> {
     Some(start..end)
 }
 
-/// `$NAME` and `${NAME…}` references in a text.
+/// `$NAME` and `${NAME…}` references in a text: the names BuildKit reads
+/// (Unicode letters) and the names a shell reads in RUN (ASCII only, so
+/// `$TOKENé` reads TOKEN), both, since the text holds both kinds of line.
 fn variable_references(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(dollar) = rest.find('$') {
         let after = &rest[dollar + 1..];
         let body = after.strip_prefix('{').unwrap_or(after);
-        let end = body
+        let buildkit = &body[..crate::syntax::variable_name_len(body)];
+        if crate::syntax::is_ordinary_variable_name(buildkit) {
+            out.push(buildkit.to_owned());
+        }
+        let shell_end = body
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(body.len());
-        if end > 0 {
-            out.push(body[..end].to_owned());
+        let shell = &body[..shell_end];
+        if shell != buildkit && crate::syntax::is_ordinary_variable_name(shell) {
+            out.push(shell.to_owned());
         }
         rest = after;
     }

@@ -30,6 +30,9 @@
 //! Safe: the fix chains `&& rm -rf /var/lib/apt/lists/*` to the end of the
 //! statement that installs (on a new continued line in the RUN's own style
 //! when the statement spans lines). The image keeps the same packages.
+//! When the statement ends with a heredoc the step goes on the line that
+//! starts it (`<<EOF && …`); there is no fix when bash cannot parse the
+//! statement or a comment may end that line.
 //!
 //! ## References
 //! - [hadolint DL3009](https://github.com/hadolint/hadolint/wiki/DL3009)
@@ -49,7 +52,7 @@ pub static RULE: Rule = Rule {
     summary: "`apt-get install` in a RUN that keeps `/var/lib/apt/lists`",
     severity: Severity::Info,
     enabled_by_default: true,
-    fix: FixAvailability::Always(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe),
     peers: Peers {
         hadolint: &["DL3009"],
         trivy: &[],

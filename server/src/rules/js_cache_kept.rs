@@ -28,6 +28,9 @@
 //! Safe: the fix chains `&& npm cache clean --force` (`&& yarn cache clean`)
 //! to the end of the statement that installs, in the RUN's continuation
 //! style. `node_modules` is untouched.
+//! When the statement ends with a heredoc the step goes on the line that
+//! starts it (`<<EOF && …`); there is no fix when bash cannot parse the
+//! statement or a comment may end that line.
 //!
 //! ## References
 //! - [hadolint DL3060](https://github.com/hadolint/hadolint/wiki/DL3060)
@@ -47,7 +50,7 @@ pub static RULE: Rule = Rule {
     summary: "`npm install/ci` or `yarn install` without cache cleanup",
     severity: Severity::Info,
     enabled_by_default: true,
-    fix: FixAvailability::Always(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe),
     peers: Peers {
         hadolint: &["DL3060"],
         trivy: &[],

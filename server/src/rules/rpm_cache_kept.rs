@@ -28,6 +28,9 @@
 //! Safe: the fix chains `&& dnf clean all` (`yum clean all`,
 //! `microdnf clean all`, `zypper clean --all`) to the end of the statement
 //! that installs, in the RUN's continuation style. Installed packages stay.
+//! When the statement ends with a heredoc the step goes on the line that
+//! starts it (`<<EOF && …`); there is no fix when bash cannot parse the
+//! statement or a comment may end that line.
 //!
 //! ## References
 //! - [hadolint DL3032](https://github.com/hadolint/hadolint/wiki/DL3032)
@@ -49,7 +52,7 @@ pub static RULE: Rule = Rule {
     summary: "yum/dnf/microdnf/zypper install without `clean all`",
     severity: Severity::Info,
     enabled_by_default: true,
-    fix: FixAvailability::Always(Applicability::Safe),
+    fix: FixAvailability::Sometimes(Applicability::Safe),
     peers: Peers {
         hadolint: &["DL3032", "DL3040", "DL3036"],
         trivy: &["DS-0015", "DS-0019", "DS-0020", "DS-0027"],

@@ -323,6 +323,11 @@ fn references(context: &Context<'_>, range: Range<usize>) -> Vec<(String, Range<
                         let start = range.start + i;
                         out.push((name.to_owned(), start..start + 1 + name.len()));
                     }
+                    // The name is read: in `$$FOO` the `$` after the first
+                    // is the special parameter `$$`, and FOO plain text.
+                    while chars.peek().is_some_and(|(j, _)| *j < i + 1 + end) {
+                        chars.next();
+                    }
                 }
             }
             _ => {}

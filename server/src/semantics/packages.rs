@@ -11,6 +11,7 @@ use crate::rules::Context;
 use crate::syntax::InstructionKind;
 
 use super::shell::{program_name, Command, Word};
+use crate::syntax::commands::Append;
 
 /// One package-manager command of a RUN.
 #[derive(Debug, Clone)]
@@ -464,13 +465,23 @@ pub fn append_step(
     command: &Command,
     step: &str,
 ) -> Option<Edit> {
-    // After a heredoc the step goes on the line that starts it.
-    if command.ends_in_heredoc {
-        return command
-            .heredoc_line_end
-            .map(|at| Edit::insert(at, format!(" && {step}")));
+    match command.append {
+        // After a heredoc the step goes on the line that starts it.
+        Append::At(at) => return Some(Edit::insert(at, format!(" && {step}"))),
+        Append::Nowhere => return None,
+        Append::AtEnd => {}
     }
     let statement = command.statement.clone();
+    // A statement that runs into a Dockerfile heredoc that bash did not read
+    // as ending it: no place is known to be right.
+    let instruction = context.model.instructions.get(index);
+    if instruction.is_some_and(|i| {
+        i.heredocs
+            .iter()
+            .any(|h| statement.start < h.body.start && statement.end > h.body.start)
+    }) {
+        return None;
+    }
     let text = context.text(&statement);
     // A one-line statement on a line that continues a `&&` chain (the shell
     // tree splits chains continued with a backtick escape) continues it too.

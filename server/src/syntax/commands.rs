@@ -14,6 +14,20 @@ use std::sync::OnceLock;
 
 use tree_sitter::Tree;
 
+/// Where a step chained with `&&` to a statement goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Append {
+    /// At the statement's end.
+    AtEnd,
+    /// The statement ends with a heredoc: at this offset, the end of the line
+    /// that starts the heredoc bodies (after the terminator the step would
+    /// make the terminator line no terminator).
+    At(usize),
+    /// Nowhere known to be right: bash could not parse the statement, or a
+    /// comment may end the heredoc's line.
+    Nowhere,
+}
+
 /// One shell word: its document range and its value once quotes are removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -38,14 +52,8 @@ pub struct Command {
     /// pipeline or redirection around it, up to the script, a subshell, a
     /// group or a substitution. A cleanup step chained with `&&` goes at its end.
     pub statement: Range<usize>,
-    /// When the statement ends with a heredoc: where the line that starts the
-    /// heredoc bodies ends (before its line break). A step chained to the
-    /// statement goes there, since after the terminator it would make the
-    /// terminator line no terminator. `None` with `ends_in_heredoc` when there
-    /// is no such place (a comment ends the line).
-    pub heredoc_line_end: Option<usize>,
-    /// The statement ends with a heredoc body.
-    pub ends_in_heredoc: bool,
+    /// Where a step chained with `&&` to the statement may go (see [`Append`]).
+    pub append: Append,
     /// `a | b`: the pipeline's range and the command's position in it (0-based).
     pub pipeline: Option<(Range<usize>, usize)>,
     /// Inside `( … )`, `{ …; }`, `$( … )`, a function, a loop, a condition, or
@@ -192,7 +200,7 @@ fn collect(
     // instead of climbing with `Node::parent`, which walks down from the
     // root each time (cubic in a RUN of thousands of `&&`-joined lines).
     let mut ancestors: Vec<Ancestor<'_>> = Vec::new();
-    let mut last_heredoc: Option<(usize, Option<Option<usize>>)> = None;
+    let mut appends: std::collections::HashMap<usize, Append> = std::collections::HashMap::new();
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
@@ -204,20 +212,11 @@ fn collect(
                     .filter(|a| a.statement)
                     .and_then(|parent| ancestors.get(parent.chain_start))
                     .map_or(node, |top| top.node);
-                // Commands of one statement come one after the other: the
-                // statement's heredoc is looked up once.
-                let heredoc = match &last_heredoc {
-                    Some((id, found)) if *id == statement.id() => *found,
-                    _ => {
-                        let found = heredoc_line_end(ids, statement, script);
-                        last_heredoc = Some((statement.id(), found));
-                        found
-                    }
-                };
-                if let Some(found) = heredoc {
-                    command.ends_in_heredoc = true;
-                    command.heredoc_line_end = found;
-                }
+                // Looked up once per statement (commands of a statement and
+                // of its substitutions interleave).
+                command.append = *appends
+                    .entry(statement.id())
+                    .or_insert_with(|| append_point(ids, statement, script));
                 if depth < MAX_SCRIPT_DEPTH {
                     shell_c_script(&command, text, offset, depth, out);
                 }
@@ -330,11 +329,13 @@ fn place(node: Node<'_>, ancestors: &[Ancestor<'_>], command: &mut Command, nest
     command.statement = statement.byte_range();
 }
 
-/// When `statement` ends with a heredoc (its last redirect's terminator is the
-/// statement's end): `Some` of where the line that starts the heredoc bodies
-/// ends, before its line break, or `Some(None)` when a comment ends that line.
-/// `None` when the statement does not end with a heredoc.
-fn heredoc_line_end(ids: &Ids, statement: Node<'_>, script: &str) -> Option<Option<usize>> {
+/// Where a step chained with `&&` to `statement` goes: its end, unless it
+/// ends with a heredoc (its last redirect's terminator is the statement's
+/// end), where it goes at the end of the line that starts the heredoc bodies.
+fn append_point(ids: &Ids, statement: Node<'_>, script: &str) -> Append {
+    if statement.has_error() {
+        return Append::Nowhere;
+    }
     let end = statement.end_byte();
     // Down the nodes that end where the statement ends (a pipeline's heredoc
     // ends after the pipeline's last command: `cat <<EOF | sh`).
@@ -346,39 +347,64 @@ fn heredoc_line_end(ids: &Ids, statement: Node<'_>, script: &str) -> Option<Opti
         let mut cursor = node.walk();
         let next = node
             .children(&mut cursor)
-            .filter(|c| c.end_byte() == end && c.id() != node.id())
-            .last()?;
-        node = next;
+            .filter(|c| c.end_byte() == end)
+            .last();
+        match next {
+            Some(next) => node = next,
+            None => return Append::AtEnd,
+        }
     };
-    // The bodies start on the line after the first redirect of the line
-    // (`cmd <<A <<B`): the earliest body among the redirect's siblings.
+    // The bodies start after the line break that ends the line of the first
+    // redirect (`cmd <<A <<B`). That line break is a hidden token of each
+    // heredoc redirect, after its delimiter and what follows it on the line
+    // (`| sh`, `> file`) and before its body: the first `\n` after the last
+    // of those children, the earliest over the heredoc redirects under the
+    // redirect's parent.
     let parent = redirect.parent().unwrap_or(redirect);
+    let mut line_break = None::<usize>;
     let mut cursor = parent.walk();
-    let bodies_start = parent
-        .children(&mut cursor)
-        .filter(|c| c.kind_id() == ids.heredoc_redirect)
-        .filter_map(|r| {
-            let mut cursor = r.walk();
-            let first = r
-                .children(&mut cursor)
-                .find(|c| matches!(c.kind(), "heredoc_body" | "heredoc_end"))
-                .map(|c| c.start_byte());
-            first
-        })
-        .min()?;
-    let line = script.get(..bodies_start)?;
-    let line = line.strip_suffix('\n')?;
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind_id() == ids.heredoc_redirect {
+            let mut children = node.walk();
+            let head_end = node
+                .children(&mut children)
+                .filter(|c| !matches!(c.kind(), "heredoc_body" | "heredoc_end"))
+                .map(|c| c.end_byte())
+                .max();
+            let found = head_end.and_then(|at| Some(at + script.get(at..)?.find('\n')?));
+            if let Some(found) = found {
+                line_break = Some(line_break.map_or(found, |b| b.min(found)));
+            }
+        }
+        if node.kind_id() != ids.heredoc_body && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() != parent.id() && cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if cursor.node().id() == parent.id() || !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    let Some(line_break) = line_break else {
+        return Append::Nowhere;
+    };
+    let Some(line) = script.get(..line_break) else {
+        return Append::Nowhere;
+    };
     let line = line.strip_suffix('\r').unwrap_or(line);
     let line_start = line.rfind('\n').map_or(0, |i| i + 1);
-    let redirect_start = redirect.start_byte().min(line.len());
-    // A `#` after the redirect may start a comment: nothing chained there.
-    if line
-        .get(line_start.max(redirect_start)..)
-        .is_none_or(|rest| rest.contains('#'))
-    {
-        return Some(None);
+    // The first heredoc of the line and nothing but the line's own words
+    // after it: a `#` there may start a comment.
+    let first_redirect = redirect.start_byte().min(line.len());
+    let after = line.get(line_start.max(first_redirect)..);
+    if first_redirect < line_start || after.is_none_or(|rest| rest.contains('#')) {
+        return Append::Nowhere;
     }
-    Some(Some(line.len()))
+    Append::At(line.len())
 }
 
 /// Whether a heredoc body is the input of a shell (or of no command at all,
@@ -489,8 +515,7 @@ fn command(ids: &Ids, node: Node<'_>, text: &str) -> Option<Command> {
         arguments,
         assignments,
         statement: node.byte_range(),
-        heredoc_line_end: None,
-        ends_in_heredoc: false,
+        append: Append::AtEnd,
         pipeline: None,
         nested: false,
     })
@@ -519,7 +544,7 @@ impl Command {
     pub fn shift(&mut self, delta: isize) {
         shift_range(&mut self.range, delta);
         shift_range(&mut self.statement, delta);
-        if let Some(at) = &mut self.heredoc_line_end {
+        if let Append::At(at) = &mut self.append {
             *at = at.saturating_add_signed(delta);
         }
         if let Some((range, _)) = &mut self.pipeline {
