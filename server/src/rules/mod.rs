@@ -559,10 +559,40 @@ fn run_rules(context: &Context<'_>) -> Vec<Diagnostic> {
             d.severity = severity;
         }
     }
+    // In a template that generates Dockerfiles, a fix that edits a line with
+    // a template block (or joins one into another line) rewrites the
+    // template's own markup, and can make the file stop reading as one.
+    if crate::syntax::is_template(context.source) {
+        for d in &mut kept {
+            if d.fix.as_ref().is_some_and(|fix| {
+                fix.edits
+                    .iter()
+                    .any(|edit| touches_template_line(context.source, &edit.range))
+            }) {
+                d.fix = None;
+            }
+        }
+    }
     kept.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     kept
+}
+
+/// Whether a line that `range` overlaps (from the start of the line where it
+/// starts to the end of the line where it ends) holds a template block.
+fn touches_template_line(source: &str, range: &Range<usize>) -> bool {
+    let start = source
+        .get(..range.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = source
+        .get(range.end..)
+        .and_then(|after| after.find('\n'))
+        .map_or(source.len(), |i| range.end + i);
+    source
+        .get(start..end)
+        .is_some_and(|lines| lines.lines().any(crate::syntax::is_template_line))
 }
 
 /// Source size from which the rules run on two threads: below it, starting

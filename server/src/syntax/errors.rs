@@ -269,11 +269,14 @@ fn lower(
 
 /// Go, jq and gawk templates that generate Dockerfiles (docker-library's
 /// `Dockerfile.template` files) have template blocks on lines of their own.
-fn is_template(source: &str) -> bool {
-    source.lines().any(|line| {
-        let line = line.trim_start();
-        line.starts_with("{{") && !line.starts_with("{{{")
-    })
+pub(crate) fn is_template(source: &str) -> bool {
+    source.lines().any(is_template_line)
+}
+
+/// A line holding a template block (`{{ … }}`, not a `{{{` literal).
+pub(crate) fn is_template_line(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("{{") && !line.starts_with("{{{")
 }
 
 fn directive_errors(model: &Dockerfile, source: &str, errors: &mut Vec<SyntaxError>) {

@@ -12,6 +12,7 @@ mod shell;
 
 pub(crate) use document::floor_char_boundary;
 pub use document::{new_parser, Document};
+pub(crate) use errors::{is_template, is_template_line};
 pub use errors::{syntax_errors, SyntaxError};
 pub use model::{
     CommandForm, Directive, Dockerfile, Flag, Heredoc, ImageRef, Instruction, InstructionKind,

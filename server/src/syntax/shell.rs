@@ -386,21 +386,10 @@ fn shell_ranges(command: Node<'_>, source: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut cursor = command.walk();
     let mut open = false;
-    for child in command.children(&mut cursor) {
-        let mut range = child.byte_range();
-        let mut keep_open = true;
-        // A continuation carries the lines BuildKit skips; bash sees only its
-        // escape and newline, and the next child starts a new range.
-        if child.kind() == "line_continuation" {
-            if let Some(newline) = source.get(range.clone()).and_then(|t| t.find('\n')) {
-                let end = range.start + newline + 1;
-                keep_open = end == range.end;
-                range.end = end;
-            }
-        }
+    let mut push = |range: Range<usize>, keep_open: bool, open: &mut bool| {
         match ranges.last_mut() {
             Some(last)
-                if open
+                if *open
                     && !source
                         .get(last.end..range.start)
                         .unwrap_or_default()
@@ -410,7 +399,35 @@ fn shell_ranges(command: Node<'_>, source: &str) -> Vec<Range<usize>> {
             }
             _ => ranges.push(range),
         }
-        open = keep_open;
+        *open = keep_open;
+    };
+    for child in command.children(&mut cursor) {
+        let range = child.byte_range();
+        // A continuation carries the lines BuildKit skips; bash sees only its
+        // escape and line break, and the next child starts a new range.
+        // BuildKit also continues a line whose escape is followed by blanks
+        // (`\  `), where bash would read an escaped space: bash is given the
+        // escape and the line break without the blanks between them.
+        if child.kind() == "line_continuation" {
+            if let Some(text) = source.get(range.clone()) {
+                if let Some(newline) = text.find('\n') {
+                    let end = range.start + newline + 1;
+                    let keep_open = end == range.end;
+                    let escape_end = range.start + text.chars().next().map_or(1, char::len_utf8);
+                    let line = &text[..newline];
+                    let carriage_returns = line.len() - line.trim_end_matches('\r').len();
+                    let blanks_end = range.start + newline - carriage_returns;
+                    if blanks_end > escape_end {
+                        push(range.start..escape_end, false, &mut open);
+                        push(blanks_end..end, keep_open, &mut open);
+                    } else {
+                        push(range.start..end, keep_open, &mut open);
+                    }
+                    continue;
+                }
+            }
+        }
+        push(range, true, &mut open);
     }
     ranges
 }
