@@ -567,7 +567,7 @@ fn run_rules(context: &Context<'_>) -> Vec<Diagnostic> {
             if d.fix.as_ref().is_some_and(|fix| {
                 fix.edits
                     .iter()
-                    .any(|edit| touches_template_line(context.source, &edit.range))
+                    .any(|edit| touches_template_line(context, &edit.range))
             }) {
                 d.fix = None;
             }
@@ -581,11 +581,9 @@ fn run_rules(context: &Context<'_>) -> Vec<Diagnostic> {
 
 /// Whether a line that `range` overlaps (from the start of the line where it
 /// starts to the end of the line where it ends) holds a template block.
-fn touches_template_line(source: &str, range: &Range<usize>) -> bool {
-    let start = source
-        .get(..range.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
+fn touches_template_line(context: &Context<'_>, range: &Range<usize>) -> bool {
+    let source = context.source;
+    let start = context.line_start(range.start);
     let end = source
         .get(range.end..)
         .and_then(|after| after.find('\n'))

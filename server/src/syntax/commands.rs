@@ -206,12 +206,7 @@ fn collect(
         let kind = node.kind_id();
         if kind == ids.command {
             if let Some(mut command) = command(ids, node, script) {
-                place(node, &ancestors, &mut command, nested);
-                let statement = ancestors
-                    .last()
-                    .filter(|a| a.statement)
-                    .and_then(|parent| ancestors.get(parent.chain_start))
-                    .map_or(node, |top| top.node);
+                let statement = place(node, &ancestors, &mut command, nested);
                 // Looked up once per statement (commands of a statement and
                 // of its substitutions interleave).
                 command.append = *appends
@@ -304,8 +299,14 @@ impl<'t> Ancestor<'t> {
 /// ancestors (root first): the statement is the top of the unbroken chain of
 /// statement nodes right above the command (or the command itself), the
 /// pipeline the nearest one in that chain, and the command is nested when
-/// any ancestor is neither a statement node nor the program.
-fn place(node: Node<'_>, ancestors: &[Ancestor<'_>], command: &mut Command, nested: bool) {
+/// any ancestor is neither a statement node nor the program. Returns the
+/// statement node.
+fn place<'t>(
+    node: Node<'t>,
+    ancestors: &[Ancestor<'t>],
+    command: &mut Command,
+    nested: bool,
+) -> Node<'t> {
     command.nested = nested || ancestors.last().is_some_and(|a| a.nested);
     let mut statement = node;
     if let Some(parent) = ancestors.last().filter(|a| a.statement) {
@@ -327,6 +328,7 @@ fn place(node: Node<'_>, ancestors: &[Ancestor<'_>], command: &mut Command, nest
         }
     }
     command.statement = statement.byte_range();
+    statement
 }
 
 /// Where a step chained with `&&` to `statement` goes: its end, unless it
@@ -397,11 +399,11 @@ fn append_point(ids: &Ids, statement: Node<'_>, script: &str) -> Append {
     };
     let line = line.strip_suffix('\r').unwrap_or(line);
     let line_start = line.rfind('\n').map_or(0, |i| i + 1);
-    // The first heredoc of the line and nothing but the line's own words
-    // after it: a `#` there may start a comment.
-    let first_redirect = redirect.start_byte().min(line.len());
-    let after = line.get(line_start.max(first_redirect)..);
-    if first_redirect < line_start || after.is_none_or(|rest| rest.contains('#')) {
+    // The redirect on that line and nothing but the line's own words after
+    // it: a `#` there may start a comment.
+    let redirect_start = redirect.start_byte().min(line.len());
+    let after = line.get(line_start.max(redirect_start)..);
+    if redirect_start < line_start || after.is_none_or(|rest| rest.contains('#')) {
         return Append::Nowhere;
     }
     Append::At(line.len())
