@@ -183,11 +183,14 @@ const baseSettings = JSON.parse(fs.readFileSync(SETTINGS, 'utf8'));
     // Save: editor.codeActionsOnSave runs source.fixAll.dockfix (safe fixes only).
     const before = state().text;
     const expected = execFileSync(DOCKFIX, ['check', '--fix', '--exit-zero', '--stdin-filename', DOCKERFILE, '-'], { input: before, encoding: 'utf8' });
+    // The file on disk still holds what the workspace started with (no `sudo`
+    // either), so wait for a write, not merely for a text without `sudo`.
+    const unsaved = fs.readFileSync(DOCKERFILE, 'utf8');
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+S');
     const disk = await waitFor(() => {
       const text = fs.readFileSync(DOCKERFILE, 'utf8');
-      return text.includes('sudo') ? null : text;
+      return text === unsaved || text.includes('sudo') ? null : text;
     }, 15000) || fs.readFileSync(DOCKERFILE, 'utf8');
     log('FILE_ON_DISK', JSON.stringify(disk));
     check(disk.includes('npm install -g serve && npm cache clean --force\n') && disk.includes('\nCOPY app.js /app/\n')
