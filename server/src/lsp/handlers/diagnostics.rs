@@ -153,6 +153,7 @@ pub fn publish_message(
     rope: &Rope,
     encoding: Encoding,
 ) -> Vec<u8> {
+    let lines = convert::Lines::new(rope);
     let message = wire::Notification {
         jsonrpc: "2.0",
         method: "textDocument/publishDiagnostics",
@@ -161,7 +162,7 @@ pub fn publish_message(
             version,
             diagnostics: diagnostics
                 .iter()
-                .map(|d| wire::Diagnostic::new(d, rope, encoding, version.unwrap_or_default()))
+                .map(|d| wire::Diagnostic::new(d, &lines, encoding, version.unwrap_or_default()))
                 .collect(),
         },
     };
@@ -174,6 +175,8 @@ pub fn publish_message(
 mod wire {
     use serde::Serialize;
     use tower_lsp_server::ls_types::Uri;
+
+    use crate::lsp::convert::Lines;
 
     #[derive(Serialize)]
     pub struct Notification<'a> {
@@ -251,8 +254,8 @@ mod wire {
         end: usize,
     }
 
-    fn position(rope: &ropey::Rope, offset: usize, encoding: super::Encoding) -> Position {
-        let p = super::convert::position(rope, offset, encoding);
+    fn position(lines: &Lines, offset: usize, encoding: super::Encoding) -> Position {
+        let p = lines.position(offset, encoding);
         Position {
             line: p.line,
             character: p.character,
@@ -262,7 +265,7 @@ mod wire {
     impl<'a> Diagnostic<'a> {
         pub fn new(
             diagnostic: &'a crate::Diagnostic,
-            rope: &ropey::Rope,
+            lines: &Lines,
             encoding: super::Encoding,
             version: i32,
         ) -> Self {
@@ -270,8 +273,8 @@ mod wire {
             use crate::Severity;
             Diagnostic {
                 range: Range {
-                    start: position(rope, diagnostic.range.start, encoding),
-                    end: position(rope, diagnostic.range.end, encoding),
+                    start: position(lines, diagnostic.range.start, encoding),
+                    end: position(lines, diagnostic.range.end, encoding),
                 },
                 // The LSP's DiagnosticSeverity and DiagnosticTag numbers.
                 severity: match diagnostic.severity {
