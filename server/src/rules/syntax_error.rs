@@ -1,9 +1,10 @@
 //! ## What it does
 //! Reports what BuildKit would reject: an unknown instruction, an unterminated
 //! heredoc, a malformed flag, missing arguments, an invalid parser directive,
-//! a `${` that is never closed in a line BuildKit expands (its parser accepts
-//! it, but expanding the words fails the build before any step runs), with the
-//! exact range of the broken part.
+//! a `${` that is never closed or a `${NAME/pattern}` without the `/` before
+//! its replacement in a line BuildKit expands (its parser accepts both, but
+//! expanding the words fails the build before any step runs), with the exact
+//! range of the broken part.
 //!
 //! ## Why is this bad?
 //! The build fails at this line. Every other rule reads the file as BuildKit

@@ -93,9 +93,9 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
         // words fails the build before any step runs. Our grammar cannot place
         // it, so this error stands in for the tree's.
         if !has_parse_error && !is_template && expands_words(instruction.kind) {
-            if let Some(at) = source
+            if let Some((at, error)) = source
                 .get(instruction.range.clone())
-                .and_then(|text| unterminated_expansion(text, model.escape))
+                .and_then(|text| expansion_error(text, model.escape))
             {
                 let start = instruction.range.start + at;
                 let line_end = source
@@ -104,7 +104,7 @@ pub fn syntax_errors(tree: &Tree, model: &Dockerfile, source: &str) -> Vec<Synta
                     .map_or(instruction.range.end, |end| start + end);
                 errors.push(SyntaxError {
                     range: start..line_end,
-                    message: "`${` is never closed: expanding it fails the build".into(),
+                    message: error.message().into(),
                 });
                 has_parse_error = true;
             }
@@ -371,11 +371,85 @@ fn expands_words(kind: InstructionKind) -> bool {
     )
 }
 
-/// The offset of the outermost `${` that its logical line never closes, read
-/// as BuildKit's word lexer reads it: single quotes outside an expansion keep
-/// `${` literal, the escape character skips the next one, nesting counts, and
-/// comment or blank lines inside a continuation are not part of the line.
+/// An expansion that BuildKit's word lexer cannot read, so expanding the
+/// words fails the build (the parser itself accepts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExpansionError {
+    /// `${` that its logical line never closes.
+    Unterminated,
+    /// `${NAME/pattern}` or `${NAME//pattern}` with no `/` after the pattern:
+    /// BuildKit reads the pattern up to the next `/` and fails at the end of
+    /// the word ("missing '/' in ${}").
+    MissingSlash,
+}
+
+impl ExpansionError {
+    fn message(self) -> &'static str {
+        match self {
+            ExpansionError::Unterminated => "`${` is never closed: expanding it fails the build",
+            ExpansionError::MissingSlash => {
+                "`${NAME/pattern}` has no `/` before a replacement (`${NAME/pattern/replacement}`): expanding it fails the build"
+            }
+        }
+    }
+}
+
+/// The first expansion error of an instruction's text (see [`read_expansions`]).
+fn expansion_error(text: &str, escape: char) -> Option<(usize, ExpansionError)> {
+    let expansions = read_expansions(text, escape);
+    let unterminated = expansions
+        .unterminated
+        .map(|at| (at, ExpansionError::Unterminated));
+    let missing_slash = expansions
+        .starts
+        .into_iter()
+        .find(|&at| lacks_second_slash(text, at))
+        .map(|at| (at, ExpansionError::MissingSlash));
+    match (unterminated, missing_slash) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether the `${` at `at` is `${NAME/` or `${NAME//` and the rest of the
+/// instruction holds no `/` at all. Whatever BuildKit takes as the word, its
+/// lexer then finds no separator in it. A `/` anywhere later (even quoted or
+/// escaped, which BuildKit does not take as the separator) means no report:
+/// this errs on the side of silence.
+fn lacks_second_slash(text: &str, at: usize) -> bool {
+    let name_start = at + "${".len();
+    let Some(rest) = text.get(name_start..) else {
+        return false;
+    };
+    let name_len = super::variable_name_len(rest);
+    let operator = &rest[name_len..];
+    name_len > 0
+        && operator
+            .strip_prefix("//")
+            .or_else(|| operator.strip_prefix('/'))
+            .is_some_and(|pattern| !pattern.contains('/'))
+}
+
+/// The `${` of an instruction's text as BuildKit's word lexer reads them.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Expansions {
+    /// Where each `${` starts.
+    starts: Vec<usize>,
+    /// The outermost `${` that its logical line never closes.
+    unterminated: Option<usize>,
+}
+
+#[cfg(test)]
 fn unterminated_expansion(text: &str, escape: char) -> Option<usize> {
+    read_expansions(text, escape).unterminated
+}
+
+/// Reads the expansions as BuildKit's word lexer does: single quotes outside
+/// an expansion keep `${` literal, the escape character skips the next one,
+/// nesting counts, and comment or blank lines inside a continuation are not
+/// part of the line.
+fn read_expansions(text: &str, escape: char) -> Expansions {
+    let mut starts = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     let (mut single, mut double) = (false, false);
     let mut offset = 0;
@@ -405,6 +479,7 @@ fn unterminated_expansion(text: &str, escape: char) -> Option<usize> {
             } else if c == '$' && chars.peek().is_some_and(|&(_, n)| n == '{') {
                 chars.next();
                 open.push(start + at);
+                starts.push(start + at);
             } else if c == '}' && !open.is_empty() {
                 open.pop();
             } else if open.is_empty() && c == '\'' && !double {
@@ -417,7 +492,10 @@ fn unterminated_expansion(text: &str, escape: char) -> Option<usize> {
             break;
         }
     }
-    open.first().copied()
+    Expansions {
+        starts,
+        unterminated: open.first().copied(),
+    }
 }
 
 /// Whether a child of the file (or of a stage) is something a file consists of.
@@ -626,7 +704,7 @@ fn instruction_errors(instruction: &Instruction, source: &str, errors: &mut Vec<
 
 #[cfg(test)]
 mod tests {
-    use super::unterminated_expansion;
+    use super::{expansion_error, unterminated_expansion, ExpansionError};
 
     #[test]
     fn unterminated_expansions_are_read_as_buildkit_reads_words() {
@@ -648,5 +726,31 @@ mod tests {
         }
         assert_eq!(unterminated_expansion("ENV A=`${B", '`'), None);
         assert_eq!(unterminated_expansion("ENV A=C:\\${B", '`'), Some(9));
+    }
+
+    #[test]
+    fn a_pattern_substitution_needs_its_second_slash() {
+        use ExpansionError::*;
+        let cases: &[(&str, Option<(usize, ExpansionError)>)] = &[
+            ("ENV A=${B/x/y}", None),
+            ("ENV A=${B//x/y}", None),
+            ("ENV A=${B/x/}", None),
+            ("ENV A=${B/x}", Some((6, MissingSlash))),
+            ("ENV A=${B//x}", Some((6, MissingSlash))),
+            ("ENV A=${B/}", Some((6, MissingSlash))),
+            ("ENV A=${été/x}", Some((6, MissingSlash))),
+            ("COPY a ${B/x} /dst/", None),
+            // The `/` of the second pair keeps the first silent.
+            ("ENV A=${B/x} C=${D/y}", Some((15, MissingSlash))),
+            ("ENV A=${B:-x/y} C=${D}", None),
+            ("ENV A=${B/x\\/y}", None),
+            ("ENV A='${B/x}'", None),
+            ("ENV A=\\${B/x}", None),
+            ("ENV A=${B/x} C=${D", Some((6, MissingSlash))),
+            ("ENV A=${D C=${B/x}", Some((6, Unterminated))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(expansion_error(text, '\\'), *expected, "{text:?}");
+        }
     }
 }
