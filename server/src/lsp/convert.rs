@@ -109,6 +109,7 @@ pub struct Lines<'a> {
     /// The byte offset where each line starts (after each `\n`, as the rope
     /// counts lines).
     starts: Vec<usize>,
+    /// Per line, whether it holds only ASCII (its line break included).
     ascii: Vec<bool>,
 }
 
@@ -221,12 +222,14 @@ mod tests {
         let rope = Rope::from_str(&text);
         assert!(rope.chunks().count() > 3);
         let lines = Lines::new(&rope);
-        for offset in (0..=text.len()).step_by(7) {
-            assert_eq!(
-                lines.position(offset, Encoding::Utf16),
-                position(&rope, offset, Encoding::Utf16),
-                "at {offset}"
-            );
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for offset in (0..=text.len()).step_by(7) {
+                assert_eq!(
+                    lines.position(offset, encoding),
+                    position(&rope, offset, encoding),
+                    "{encoding:?} at {offset}"
+                );
+            }
         }
     }
 

@@ -444,14 +444,22 @@ fn unterminated_expansion(text: &str, escape: char) -> Option<usize> {
     read_expansions(text, escape).unterminated
 }
 
-/// Reads the expansions as BuildKit's word lexer does: single quotes outside
-/// an expansion keep `${` literal, the escape character skips the next one,
-/// nesting counts, and comment or blank lines inside a continuation are not
-/// part of the line.
+/// Reads the expansions as BuildKit's word lexer does (shell/lex.go). Single
+/// quotes keep everything literal up to the next one, except inside double
+/// quotes; double quotes keep `}` literal, but an expansion opened inside
+/// them reads its own word, quotes included; the escape character skips the
+/// next one; `$$` is the special parameter `$`, so a `{` after it is text;
+/// comment or blank lines inside a continuation are not part of the line.
 fn read_expansions(text: &str, escape: char) -> Expansions {
+    /// What the lexer is inside of, innermost last.
+    enum Open {
+        /// A `${` at this offset.
+        Expansion(usize),
+        DoubleQuote,
+    }
     let mut starts = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    let (mut single, mut double) = (false, false);
+    let mut open: Vec<Open> = Vec::new();
+    let mut single = false;
     let mut offset = 0;
     for (number, line) in text.split_inclusive('\n').enumerate() {
         let start = offset;
@@ -472,20 +480,33 @@ fn read_expansions(text: &str, escape: char) -> Expansions {
         };
         let mut chars = body.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
+            let in_double = matches!(open.last(), Some(Open::DoubleQuote));
             if single {
                 single = c != '\'';
             } else if c == escape {
                 chars.next();
-            } else if c == '$' && chars.peek().is_some_and(|&(_, n)| n == '{') {
-                chars.next();
-                open.push(start + at);
-                starts.push(start + at);
-            } else if c == '}' && !open.is_empty() {
+            } else if c == '$' {
+                match chars.peek() {
+                    Some((_, '{')) => {
+                        chars.next();
+                        open.push(Open::Expansion(start + at));
+                        starts.push(start + at);
+                    }
+                    Some((_, '$')) => {
+                        chars.next();
+                    }
+                    _ => {}
+                }
+            } else if c == '}' && matches!(open.last(), Some(Open::Expansion(_))) {
                 open.pop();
-            } else if open.is_empty() && c == '\'' && !double {
+            } else if c == '"' {
+                if in_double {
+                    open.pop();
+                } else {
+                    open.push(Open::DoubleQuote);
+                }
+            } else if c == '\'' && !in_double {
                 single = true;
-            } else if open.is_empty() && c == '"' {
-                double = !double;
             }
         }
         if !continued {
@@ -494,7 +515,10 @@ fn read_expansions(text: &str, escape: char) -> Expansions {
     }
     Expansions {
         starts,
-        unterminated: open.first().copied(),
+        unterminated: open.iter().find_map(|o| match o {
+            Open::Expansion(at) => Some(*at),
+            Open::DoubleQuote => None,
+        }),
     }
 }
 
@@ -720,6 +744,14 @@ mod tests {
             ("ENV A=${B:-x \\\n  y}\n", None),
             ("ENV A=${B:-x \\  \n# comment }\n  y}\n", None),
             ("ENV A=${B\nRUN echo }\n", Some(6)),
+            // `$$` is a parameter of its own: the `{` after it is text.
+            ("ENV A=$${B", None),
+            ("ENV A=$$${B", Some(8)),
+            // Quotes inside an expansion's word are read as quotes.
+            ("ENV A=${A:-'${B'}", None),
+            ("ENV A=${A:-'}'", Some(6)),
+            ("ENV A=\"${B:-\"}\"}\"", None),
+            ("ENV A=\"}${B\"", Some(8)),
         ];
         for (text, expected) in cases {
             assert_eq!(unterminated_expansion(text, '\\'), *expected, "{text:?}");
@@ -748,6 +780,8 @@ mod tests {
             ("ENV A=\\${B/x}", None),
             ("ENV A=${B/x} C=${D", Some((6, MissingSlash))),
             ("ENV A=${D C=${B/x}", Some((6, Unterminated))),
+            ("ENV A=$${B/x}", None),
+            ("ENV A=${A:-'${B/x}'}", None),
         ];
         for (text, expected) in cases {
             assert_eq!(expansion_error(text, '\\'), *expected, "{text:?}");
