@@ -51,9 +51,22 @@ const baseSettings = JSON.parse(fs.readFileSync(SETTINGS, 'utf8'));
   const shot = async (name) => { await page.screenshot({ path: path.join(ART, name) }); log('screenshot', name); };
   const lines = async () => (await page.locator('.monaco-editor .view-lines .view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' '));
   const palette = async (command) => {
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 10000 });
+    // On a loaded machine F1 can land while focus is still in a closing
+    // webview (the rule documentation preview) and open nothing: give the
+    // focus back to the active tab (the cursor stays) and press it again.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('F1');
+      const opened = await input.waitFor({ timeout: 4000 }).then(() => true, () => false);
+      if (opened) break;
+      if (attempt === 3) {
+        await input.waitFor({ timeout: 10000 });
+        break;
+      }
+      log(`the command palette did not open, attempt ${attempt + 1}`);
+      await page.keyboard.press('Escape');
+      await page.locator('.tabs-container .tab.active').first().click({ timeout: 5000 }).catch(() => {});
+    }
     await input.fill(`>${command}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
     await row.waitFor({ timeout: 10000 });
