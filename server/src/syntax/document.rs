@@ -177,15 +177,21 @@ impl Document {
             old_end_position,
             new_end_position,
         });
-        let tree = parse_with(&mut parsed.parser, &self.rope, Some(&parsed.tree));
-        if tree.root_node().has_error() {
-            // Error recovery may reuse tokens lexed in another context, so a tree
-            // with errors can differ from a fresh parse; re-parse it from scratch
-            // so that diagnostics never depend on the edit history.
-            parsed.tree = parse_with(&mut parsed.parser, &self.rope, None);
-            parsed.shells.rebuild(&parsed.tree, &self.text);
-            return;
-        }
+        // Error recovery may reuse tokens lexed in another context, so a tree
+        // with errors can differ from a fresh parse: such a tree is parsed
+        // again from scratch, so that diagnostics never depend on the edit
+        // history. While the old tree has errors the new one most likely has
+        // too, so the incremental attempt is skipped.
+        let tree = if parsed.tree.root_node().has_error() {
+            parse_with(&mut parsed.parser, &self.rope, None)
+        } else {
+            let tree = parse_with(&mut parsed.parser, &self.rope, Some(&parsed.tree));
+            if tree.root_node().has_error() {
+                parse_with(&mut parsed.parser, &self.rope, None)
+            } else {
+                tree
+            }
+        };
         parsed.tree = tree;
         if start <= old_directives_end.max(directives_end(&parsed.tree)) {
             // The escape directive decides how every later line is read.
