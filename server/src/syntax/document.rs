@@ -182,17 +182,12 @@ impl Document {
         // again from scratch, so that diagnostics never depend on the edit
         // history. While the old tree has errors the new one most likely has
         // too, so the incremental attempt is skipped.
-        let tree = if parsed.tree.root_node().has_error() {
-            parse_with(&mut parsed.parser, &self.rope, None)
-        } else {
-            let tree = parse_with(&mut parsed.parser, &self.rope, Some(&parsed.tree));
-            if tree.root_node().has_error() {
-                parse_with(&mut parsed.parser, &self.rope, None)
-            } else {
-                tree
-            }
+        let incremental = (!parsed.tree.root_node().has_error())
+            .then(|| parse_with(&mut parsed.parser, &self.rope, Some(&parsed.tree)));
+        parsed.tree = match incremental {
+            Some(tree) if !tree.root_node().has_error() => tree,
+            _ => parse_with(&mut parsed.parser, &self.rope, None),
         };
-        parsed.tree = tree;
         if start <= old_directives_end.max(directives_end(&parsed.tree)) {
             // The escape directive decides how every later line is read.
             parsed.shells.rebuild(&parsed.tree, &self.text);

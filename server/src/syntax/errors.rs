@@ -405,10 +405,11 @@ fn expansion_error(text: &str, escape: char) -> Option<(usize, ExpansionError)> 
         .into_iter()
         .find(|&at| lacks_second_slash(text, at))
         .map(|at| (at, ExpansionError::MissingSlash));
-    match (unterminated, missing_slash) {
-        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-        (a, b) => a.or(b),
-    }
+    // The earlier one; on a tie, the unterminated `${` (listed first).
+    [unterminated, missing_slash]
+        .into_iter()
+        .flatten()
+        .min_by_key(|&(at, _)| at)
 }
 
 /// Whether the `${` at `at` is `${NAME/` or `${NAME//` and the rest of the
@@ -422,11 +423,11 @@ fn lacks_second_slash(text: &str, at: usize) -> bool {
         return false;
     };
     let name_len = super::variable_name_len(rest);
-    let operator = &rest[name_len..];
+    let after_name = &rest[name_len..];
     name_len > 0
-        && operator
+        && after_name
             .strip_prefix("//")
-            .or_else(|| operator.strip_prefix('/'))
+            .or_else(|| after_name.strip_prefix('/'))
             .is_some_and(|pattern| !pattern.contains('/'))
 }
 
