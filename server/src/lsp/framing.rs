@@ -19,6 +19,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response};
+use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidOpenTextDocumentParams};
 
 /// The method a broken message is replaced with.
 pub const INVALID_MESSAGE: &str = "dockfix/invalidMessage";
@@ -81,8 +82,117 @@ impl InvalidMessage {
     }
 }
 
-/// The body to pass on: the frame itself, or the request that reports it.
-fn checked(body: Vec<u8>) -> Vec<u8> {
+/// The methods that stand for a `didOpen` or `didChange` decoded here
+/// (their parameters are a [`Ticket`] for the [`Handoff`]).
+pub const DID_OPEN: &str = "dockfix/didOpen";
+pub const DID_CHANGE: &str = "dockfix/didChange";
+
+/// A decoded `didOpen` or `didChange`.
+pub enum Handed {
+    Open(DidOpenTextDocumentParams),
+    Change(DidChangeTextDocumentParams),
+}
+
+/// The parameters of [`DID_OPEN`] and [`DID_CHANGE`].
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct Ticket {
+    pub ticket: u64,
+}
+
+/// Documents decoded while framing, waiting for their handler.
+///
+/// `didOpen` and `didChange` carry whole documents (some clients send the
+/// full text on every keystroke). Checking such a frame here and decoding it
+/// again in tower-lsp-server read 156 KB of JSON twice per edit of a
+/// 5,000-line file; instead the frame is decoded once, here, into its
+/// parameters, and tower-lsp-server reads a small notification with a
+/// ticket in its place, which keeps the message's place in the order.
+#[derive(Default)]
+pub struct Handoff {
+    next: std::sync::atomic::AtomicU64,
+    parked: std::sync::Mutex<std::collections::BTreeMap<u64, Handed>>,
+}
+
+impl Handoff {
+    fn park(&self, handed: Handed) -> u64 {
+        let ticket = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.parked().insert(ticket, handed);
+        ticket
+    }
+
+    /// The parameters of a ticket. Tickets are taken in the order they were
+    /// given (the order of the stream, as every notification is handled);
+    /// earlier ones still parked were dropped by tower-lsp-server (sent
+    /// before `initialize` or after `shutdown`) and are let go.
+    pub fn take(&self, ticket: u64) -> Option<Handed> {
+        let mut parked = self.parked();
+        let later = parked.split_off(&ticket.saturating_add(1));
+        let found = parked.remove(&ticket);
+        *parked = later;
+        found
+    }
+
+    fn parked(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<u64, Handed>> {
+        // A panic while holding the lock cannot leave the map half-changed.
+        self.parked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A notification as tower-lsp-server reads it, with typed parameters.
+#[derive(Deserialize)]
+struct Notification<'a, P> {
+    #[serde(borrow)]
+    jsonrpc: Cow<'a, str>,
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    params: P,
+    /// Present, even as `null`, makes the message a request.
+    #[serde(default, deserialize_with = "present")]
+    id: Option<serde::de::IgnoredAny>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde::de::IgnoredAny>, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(Some)
+}
+
+/// The parameters of a `method` notification in `text`, if it is one that
+/// tower-lsp-server would accept and hand to the server.
+fn notification<'a, P: Deserialize<'a>>(text: &'a str, method: &str) -> Option<P> {
+    let quoted = format!("\"{method}\"");
+    memchr::memmem::find(text.as_bytes(), quoted.as_bytes())?;
+    let message = serde_json::from_str::<Notification<'a, P>>(text).ok()?;
+    (message.jsonrpc == "2.0" && message.method == method && message.id.is_none())
+        .then_some(message.params)
+}
+
+/// A `didOpen` or `didChange` decoded and parked, as the notification with
+/// its ticket.
+fn handed_over(text: &str, handoff: &Handoff) -> Option<Vec<u8>> {
+    let (method, handed) = if let Some(params) = notification(text, "textDocument/didChange") {
+        (DID_CHANGE, Handed::Change(params))
+    } else {
+        (
+            DID_OPEN,
+            Handed::Open(notification(text, "textDocument/didOpen")?),
+        )
+    };
+    let ticket = Ticket {
+        ticket: handoff.park(handed),
+    };
+    Some(
+        serde_json::json!({"jsonrpc": "2.0", "method": method, "params": ticket})
+            .to_string()
+            .into_bytes(),
+    )
+}
+
+/// The body to pass on: the frame itself, a ticket for a document
+/// ([`Handoff`]), or the request that reports a broken frame.
+fn checked(body: Vec<u8>, handoff: &Handoff) -> Vec<u8> {
     let invalid = |kind: &str, message: String| {
         let params = InvalidMessage {
             kind: kind.to_owned(),
@@ -95,6 +205,9 @@ fn checked(body: Vec<u8>) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(&body) else {
         return invalid("parse", "the message is not UTF-8".to_owned());
     };
+    if let Some(ticket) = handed_over(text, handoff) {
+        return ticket;
+    }
     if is_request(text) || serde_json::from_str::<Message>(text).is_ok() {
         return body;
     }
@@ -128,7 +241,11 @@ pub(crate) fn frame(body: &[u8]) -> Vec<u8> {
 /// Sends the frames of `input` to `output`, one whole frame per message (see
 /// the module documentation), until `input` ends or `output` is closed;
 /// then drops `output`.
-pub async fn reframe(input: impl AsyncRead + Unpin, output: UnboundedSender<Vec<u8>>) {
+pub async fn reframe(
+    input: impl AsyncRead + Unpin,
+    output: UnboundedSender<Vec<u8>>,
+    handoff: &Handoff,
+) {
     let mut reader = BufReader::new(input);
     loop {
         // The header block: lines up to an empty one.
@@ -170,7 +287,7 @@ pub async fn reframe(input: impl AsyncRead + Unpin, output: UnboundedSender<Vec<
             // tower-lsp-server would wait for more input after an empty body.
             continue;
         }
-        if output.send(frame(&checked(body))).is_err() {
+        if output.send(frame(&checked(body, handoff))).is_err() {
             return;
         }
     }
@@ -178,7 +295,9 @@ pub async fn reframe(input: impl AsyncRead + Unpin, output: UnboundedSender<Vec<
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use tower_lsp_server::ls_types::VersionedTextDocumentIdentifier;
 
     #[test]
     fn content_length_anywhere_in_any_case() {
@@ -218,17 +337,104 @@ mod tests {
         ));
     }
 
+    /// A parked document comes back as what tower-lsp-server would have
+    /// decoded from the original frame.
+    #[test]
+    fn documents_are_handed_over_once_decoded() {
+        let handoff = Handoff::default();
+        let change = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": "file:///w/Dockerfile", "version": 7},
+                "contentChanges": [{"text": "FROM a\n# \"textDocument/didOpen\" é\n"}],
+            },
+        });
+        // The text names the other method: the right one is still found.
+        let open = serde_json::json!({
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": "file:///w/Dockerfile", "languageId": "dockerfile", "version": 1,
+                "text": "# \"textDocument/didChange\"\n",
+            }},
+            "jsonrpc": "2.0",
+        });
+        for (message, method) in [(&change, DID_CHANGE), (&open, DID_OPEN)] {
+            let out: serde_json::Value =
+                serde_json::from_slice(&checked(message.to_string().into_bytes(), &handoff))
+                    .unwrap_or_default();
+            assert_eq!(out["method"], method);
+            let ticket = out["params"]["ticket"].as_u64().unwrap_or(u64::MAX);
+            let params = message["params"].clone();
+            match handoff.take(ticket) {
+                Some(Handed::Change(handed)) => assert_eq!(
+                    handed,
+                    serde_json::from_value::<DidChangeTextDocumentParams>(params).unwrap()
+                ),
+                Some(Handed::Open(handed)) => assert_eq!(
+                    handed,
+                    serde_json::from_value::<DidOpenTextDocumentParams>(params).unwrap()
+                ),
+                None => panic!("ticket {ticket} of {method} not parked"),
+            }
+            assert!(handoff.take(ticket).is_none());
+        }
+    }
+
+    /// What is not a notification tower-lsp-server would hand to `didChange`
+    /// goes its usual way.
+    #[test]
+    fn only_well_formed_notifications_are_handed_over() {
+        let handoff = Handoff::default();
+        for body in [
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange","id":null,"params":{"textDocument":{"uri":"file:///a","version":1},"contentChanges":[]}}"#,
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange","id":3,"params":{"textDocument":{"uri":"file:///a","version":1},"contentChanges":[]}}"#,
+            r#"{"jsonrpc":"1.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a","version":1},"contentChanges":[]}}"#,
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a"},"contentChanges":[]}}"#,
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange"}"#,
+            r#"{"jsonrpc":"2.0","method":"textDocument/hover","params":{"x":"textDocument/didChange"},"id":1}"#,
+        ] {
+            let out: serde_json::Value =
+                serde_json::from_slice(&checked(body.as_bytes().to_vec(), &handoff)).unwrap();
+            assert!(out["params"].get("ticket").is_none(), "{body}");
+        }
+        assert!(handoff.parked().is_empty());
+    }
+
+    /// Tickets that tower-lsp-server dropped do not stay parked.
+    #[test]
+    fn taking_a_ticket_lets_earlier_ones_go() {
+        let handoff = Handoff::default();
+        let change = |version| {
+            Handed::Change(DidChangeTextDocumentParams {
+                text_document: VersionedTextDocumentIdentifier {
+                    uri: "file:///a".parse().unwrap(),
+                    version,
+                },
+                content_changes: Vec::new(),
+            })
+        };
+        let tickets: Vec<u64> = (0..3).map(|v| handoff.park(change(v))).collect();
+        assert!(handoff.take(tickets[1]).is_some());
+        assert_eq!(
+            handoff.parked().keys().copied().collect::<Vec<_>>(),
+            [tickets[2]]
+        );
+    }
+
     #[test]
     fn broken_bodies_become_invalid_message_requests() {
         let ok = br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec();
-        assert_eq!(checked(ok.clone()), ok);
+        let handoff = Handoff::default();
+        assert_eq!(checked(ok.clone(), &handoff), ok);
         for (body, kind) in [
             (b"{".to_vec(), "parse"),
             (vec![0xFF, b'{', b'}'], "parse"),
             (b"[]".to_vec(), "request"),
             (br#"{"jsonrpc":"1.0","method":"x"}"#.to_vec(), "request"),
         ] {
-            let out: serde_json::Value = serde_json::from_slice(&checked(body)).unwrap_or_default();
+            let out: serde_json::Value =
+                serde_json::from_slice(&checked(body, &handoff)).unwrap_or_default();
             assert_eq!(out["method"], INVALID_MESSAGE);
             assert_eq!(out["id"], serde_json::Value::Null);
             assert_eq!(out["params"]["kind"], kind);

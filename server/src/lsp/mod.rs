@@ -24,13 +24,25 @@ use state::State;
 pub struct Backend {
     client: Client,
     state: Arc<State>,
+    handoff: Arc<framing::Handoff>,
 }
 
 impl Backend {
-    fn new(client: Client, publisher: output::Publisher) -> Self {
+    fn new(client: Client, publisher: output::Publisher, handoff: Arc<framing::Handoff>) -> Self {
         Backend {
             client,
             state: Arc::new(State::with_publisher(publisher)),
+            handoff,
+        }
+    }
+
+    /// `dockfix/didOpen` and `dockfix/didChange`: a `didOpen` or `didChange`
+    /// decoded while framing (`framing::Handoff`), handled as itself.
+    async fn handed_over(&self, params: framing::Ticket) {
+        match self.handoff.take(params.ticket) {
+            Some(framing::Handed::Open(params)) => self.did_open(params).await,
+            Some(framing::Handed::Change(params)) => self.did_change(params).await,
+            None => {}
         }
     }
 
@@ -95,11 +107,15 @@ pub fn run_stdio() -> std::process::ExitCode {
 /// until the client exits.
 pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio::io::AsyncWrite) {
     let (publisher, tower_output, chunks) = output::channel();
+    let handoff = Arc::new(framing::Handoff::default());
     let (service, socket) = LspService::build({
         let publisher = publisher.clone();
-        move |client| Backend::new(client, publisher.clone())
+        let handoff = Arc::clone(&handoff);
+        move |client| Backend::new(client, publisher.clone(), Arc::clone(&handoff))
     })
     .custom_method("dockfix/documentText", Backend::document_text)
+    .custom_method(framing::DID_OPEN, Backend::handed_over)
+    .custom_method(framing::DID_CHANGE, Backend::handed_over)
     .custom_method(framing::INVALID_MESSAGE, Backend::invalid_message)
     .finish();
     // tower-lsp-server stops reading at the first frame it cannot decode, so
@@ -113,7 +129,7 @@ pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio:
         tokio::select! {
             () = &mut server => {}
             // The input ended: the server reads the end of the pipe and stops.
-            () = framing::reframe(input, frames) => server.await,
+            () = framing::reframe(input, frames, &handoff) => server.await,
         }
         publisher.end();
     };

@@ -122,21 +122,34 @@ impl Interleaver {
             Chunk::Tower(bytes) => {
                 self.partial.extend_from_slice(&bytes);
                 while let Some(length) = frame_length(&self.partial) {
-                    out.extend(self.partial.drain(..length));
+                    out.extend_from_slice(&self.partial[..length]);
+                    self.partial.drain(..length);
                 }
             }
             Chunk::Frame(frame) => self.held.push_back(frame),
             Chunk::End => {
                 // tower-lsp-server has stopped: nothing completes `partial`.
                 out.append(&mut self.partial);
-                out.extend(self.held.drain(..).flatten());
+                self.release_held(out);
                 return true;
             }
         }
         if self.partial.is_empty() {
-            out.extend(self.held.drain(..).flatten());
+            self.release_held(out);
         }
         false
+    }
+
+    /// Appends the held frames whole (a byte-wise `extend` of a 130 KB frame
+    /// cost a tenth of a comment edit's time).
+    fn release_held(&mut self, out: &mut Vec<u8>) {
+        for mut frame in self.held.drain(..) {
+            if out.is_empty() {
+                *out = std::mem::take(&mut frame);
+            } else {
+                out.append(&mut frame);
+            }
+        }
     }
 }
 

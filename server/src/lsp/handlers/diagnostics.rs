@@ -29,8 +29,10 @@ pub fn rule_url(code: &str) -> Option<&'static Uri> {
                 })
                 .collect()
         });
-    let rule = crate::rules::find(code)?;
-    URLS.get(rule.code)
+    // The engine's codes are exact; a code from elsewhere may differ in case
+    // or be a rule's name.
+    URLS.get(code)
+        .or_else(|| URLS.get(crate::rules::find(code)?.code))
 }
 
 pub fn to_lsp(
@@ -319,6 +321,9 @@ mod wire {
 /// Analyses the document in the background and publishes the result, tagged
 /// with the analysed version, unless a newer version arrived meanwhile.
 pub fn schedule(state: &Arc<State>, uri: Uri) {
+    if publish_known(state, &uri) {
+        return;
+    }
     let state = Arc::clone(state);
     // The version this analysis is for: when typing outruns the analyses, the
     // tasks of the versions already replaced return at once instead of all
@@ -356,6 +361,39 @@ pub fn schedule(state: &Arc<State>, uri: Uri) {
         drop(documents);
         state.trimmer.after_analysis();
     });
+}
+
+/// Publishes the current version's diagnostics at once when they are known
+/// without analysis (an edit of comments or blank lines, `reuse`): a task
+/// would cost a thread hand-off and a copy of the text for nothing. False
+/// when they are not known, or before the editor's settings arrive (the
+/// refresh that follows publishes).
+fn publish_known(state: &State, uri: &Uri) -> bool {
+    if !state.settings_ready() {
+        return false;
+    }
+    let (version, known, rope) = {
+        let documents = state.documents();
+        let Some(open) = documents.get(uri) else {
+            return false;
+        };
+        let Some(known) = &open.diagnostics else {
+            return false;
+        };
+        (
+            open.version,
+            Arc::clone(known),
+            open.document.rope().clone(),
+        )
+    };
+    let message = publish_message(uri, Some(version), &known, &rope, state.encoding());
+    // As in `schedule`: checked and sent under the lock.
+    let mut documents = state.documents();
+    if documents.get(uri).map(|open| open.version) == Some(version) {
+        state.publisher.send(&message);
+    }
+    crate::lsp::state::rest_idle(&mut documents);
+    true
 }
 
 /// `textDocument/diagnostic`: a full report for the current version.
