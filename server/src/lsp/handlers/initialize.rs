@@ -107,3 +107,22 @@ pub fn initialize(state: &State, params: InitializeParams) -> (InitializeResult,
     };
     (result, error)
 }
+
+/// A Dockerfile analysed once when the server starts (`initialized`), so that
+/// the first document does not pay for one-time setup: base images of several
+/// families, package managers, downloads, secrets, users, ports.
+pub const WARM_UP: &str = r#"# syntax=docker/dockerfile:1
+FROM python:3.12-slim AS build
+ARG API_TOKEN
+ENV DB_PASSWORD=secret
+WORKDIR app
+RUN apt-get update && apt-get install -y curl gcc && cd /tmp && curl -fsSL https://example.com/i.sh | sh
+RUN pip install flask && npm install && apk add git && yum install -y make && useradd app
+ADD https://example.com/x.tar.gz /tmp/
+COPY . .
+FROM ubuntu:latest
+COPY --from=build /app /app
+RUN sudo chmod 777 /app && wget --no-check-certificate https://example.com/y
+EXPOSE 22 8080
+ENTRYPOINT python /app/main.py
+"#;
