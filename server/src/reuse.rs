@@ -128,6 +128,23 @@ fn comment_matters(comment: &str) -> bool {
         || !crate::semantics::secrets::find_secrets(comment).is_empty()
 }
 
+/// Whether [`shift_across`] would return `diagnostics` unchanged: every
+/// range (diagnostic or fix edit) ends before the span, or lies after it and
+/// the edit kept the length (the common cases of typing at the end of a file
+/// or replacing a character), so the same list can be kept without copying it.
+pub fn unmoved(diagnostics: &[Diagnostic], old_span: Range<usize>, new_len: usize) -> bool {
+    let same_length = new_len == old_span.len();
+    let unmoved = |range: &Range<usize>| {
+        range.end < old_span.start || (same_length && range.start > old_span.end)
+    };
+    diagnostics.iter().all(|d| {
+        unmoved(&d.range)
+            && d.fix
+                .as_ref()
+                .is_none_or(|fix| fix.edits.iter().all(|e| unmoved(&e.range)))
+    })
+}
+
 /// The diagnostics of the text before an edit, moved to the text after it:
 /// `old_span` (whole trivia lines of the old text) became `new_len` bytes.
 /// `None` when a diagnostic or a fix edit touches the span.

@@ -73,6 +73,11 @@ fn edits(text: &str, seed: u64) -> Vec<(std::ops::Range<usize>, String)> {
             .unwrap_or(start);
         out.push((inside..inside, "x".to_owned()));
         out.push((start..end, String::new()));
+        // A character replaced by another of the same length.
+        if let Some(last) = text[start..end].trim_end().char_indices().last() {
+            let at = start + last.0;
+            out.push((at..at + last.1.len_utf8(), "y".repeat(last.1.len_utf8())));
+        }
     }
     out.push((text.len()..text.len(), "\n# edit 2\n".to_owned()));
     out
@@ -81,7 +86,7 @@ fn edits(text: &str, seed: u64) -> Vec<(std::ops::Range<usize>, String)> {
 #[test]
 fn reused_diagnostics_equal_a_fresh_analysis() {
     let options = Options::default();
-    let (mut tried, mut reused, mut checked_files) = (0, 0, 0);
+    let (mut tried, mut reused, mut kept, mut checked_files) = (0, 0, 0, 0);
     for (index, path) in files().iter().enumerate() {
         let Ok(bytes) = std::fs::read(path) else {
             continue;
@@ -103,9 +108,19 @@ fn reused_diagnostics_equal_a_fresh_analysis() {
                 continue;
             };
             assert_eq!(old_span.start, new_span.start);
+            let unmoved = reuse::unmoved(&diagnostics, old_span.clone(), new_span.len());
             let Some(moved) = reuse::shift_across(&diagnostics, old_span, new_span.len()) else {
+                assert!(
+                    !unmoved,
+                    "{}: edit {range:?}: unmoved but not shifted",
+                    path.display()
+                );
                 continue;
             };
+            if unmoved {
+                assert_eq!(moved, diagnostics, "{}: edit {range:?}", path.display());
+                kept += 1;
+            }
             reused += 1;
             let fresh = analyze_document(&after, &options);
             if moved != fresh {
@@ -120,8 +135,10 @@ fn reused_diagnostics_equal_a_fresh_analysis() {
         }
     }
     eprintln!(
-        "{checked_files} files, {tried} edits, {reused} reused and equal to a fresh analysis"
+        "{checked_files} files, {tried} edits, {reused} reused and equal to a fresh analysis \
+         ({kept} of them kept unmoved)"
     );
+    assert!(kept > 0, "some edits leave every diagnostic where it was");
     assert!(
         checked_files > 100,
         "the fixtures alone hold more than 100 files"

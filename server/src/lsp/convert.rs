@@ -115,20 +115,24 @@ pub struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub fn new(rope: &'a Rope) -> Self {
-        let mut starts = vec![0];
-        let mut ascii = Vec::new();
+        let lines = rope.len_lines();
+        let mut starts = Vec::with_capacity(lines + 1);
+        starts.push(0);
+        let mut ascii = Vec::with_capacity(lines + 1);
         let mut line_ascii = true;
         let mut base = 0;
         for chunk in rope.chunks() {
             let bytes = chunk.as_bytes();
+            // Most chunks are all ASCII: one check for all their lines.
+            let chunk_ascii = bytes.is_ascii();
             let mut from = 0;
             for at in memchr::memchr_iter(b'\n', bytes) {
-                ascii.push(line_ascii && bytes[from..at].is_ascii());
+                ascii.push(line_ascii && (chunk_ascii || bytes[from..at].is_ascii()));
                 line_ascii = true;
                 starts.push(base + at + 1);
                 from = at + 1;
             }
-            line_ascii &= bytes[from..].is_ascii();
+            line_ascii &= chunk_ascii || bytes[from..].is_ascii();
             base += chunk.len();
         }
         ascii.push(line_ascii);

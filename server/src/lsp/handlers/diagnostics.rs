@@ -168,8 +168,14 @@ pub fn publish_message(
                 .collect(),
         },
     };
+    // Sized for the usual diagnostic (about 300 to 600 bytes with its fix),
+    // so the buffer is not grown and copied a dozen times.
+    let mut body = Vec::with_capacity(256 + 512 * diagnostics.len());
     // Serializing borrowed strings, numbers and URIs cannot fail.
-    serde_json::to_vec(&message).unwrap_or_default()
+    match serde_json::to_writer(&mut body, &message) {
+        Ok(()) => body,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The wire form of diagnostics: borrowed, serialized without a

@@ -75,6 +75,9 @@ fn edit(
     document.edit(range.clone(), text);
     let (known, old_span) = (known?, old_span?);
     let new_span = reuse::trivia_lines(document, range.start..range.start + text.len())?;
+    if reuse::unmoved(&known, old_span.clone(), new_span.len()) {
+        return Some(known);
+    }
     reuse::shift_across(&known, old_span, new_span.len()).map(Arc::new)
 }
 
