@@ -391,11 +391,15 @@ module.exports = grammar({
     // unterminated `${` is then a missing `}` at the end of its line, which
     // BuildKit's parser accepts (only the build fails), so it is no syntax error.
     // Escape characters stay out of the text so that a line continuation inside
-    // the braces is still one.
+    // the braces is still one. Quotes are read as BuildKit's word lexer reads
+    // them there (processStopOn): `${A:-'${B'}` defaults to the text `${B`,
+    // and `${A:-"}"}` to `}`.
     expansion_word: ($) =>
       repeat1(
         choice(
-          alias(token.immediate(/[^}$\r\n\\`]+/), 'text'),
+          alias(token.immediate(/[^}$\r\n\\`'"]+/), 'text'),
+          alias($._sq_immediate, $.single_quoted_string),
+          alias($._dq_immediate, $.double_quoted_string),
           alias($._expansion_immediate, $.expansion),
           alias(token.immediate('$'), '$'),
           alias(token.immediate('\\'), '\\'),
