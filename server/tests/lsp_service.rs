@@ -1310,3 +1310,68 @@ async fn broken_frames_get_errors_and_the_server_keeps_reading() {
         assert!(response.get("result").is_some(), "{response}");
     }
 }
+
+/// Messages that read as JSON but that tower-lsp-server refuses once it
+/// decodes their parameters (a lone surrogate, nesting deeper than 128) get
+/// an error, and the server keeps reading.
+#[tokio::test]
+async fn messages_with_undecodable_parameters_do_not_stop_the_server() {
+    let mut client = Client::start();
+    client.initialize(rich_capabilities(), Value::Null).await;
+    let uri = "file:///w/Dockerfile";
+    client.open(uri, 1, "FROM alpine:3.20\n").await;
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes();
+    for body in [
+        r#"{"jsonrpc":"2.0","id":70,"method":"textDocument/hover","params":{"x":"\udc00"}}"#
+            .to_owned(),
+        format!(r#"{{"jsonrpc":"2.0","id":71,"method":"textDocument/hover","params":{deep}}}"#),
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{uri}","version":2}},"contentChanges":[{{"text":"FROM \ud800\n"}}]}}}}"#
+        ),
+    ] {
+        write_raw(&client.writer, &frame(&body)).await;
+        let error = client
+            .wait_for(|m| m["id"].is_null() && m.get("error").is_some())
+            .await;
+        assert_eq!(error["error"]["code"], -32700, "{error}");
+    }
+    let text = client
+        .request("dockfix/documentText", json!({"uri": uri}))
+        .await;
+    assert_eq!(text["result"]["text"], "FROM alpine:3.20\n", "{text}");
+}
+
+/// The methods that stand for documents decoded while framing are not the
+/// client's to send: a request gets "method not found", a notification is
+/// ignored, and no parked document is taken out of turn.
+#[tokio::test]
+async fn clients_cannot_send_the_hand_over_methods() {
+    let mut client = Client::start();
+    client.initialize(rich_capabilities(), Value::Null).await;
+    let uri = "file:///w/Dockerfile";
+    client.open(uri, 1, "FROM alpine:3.20\n").await;
+    let response = client
+        .request("dockfix/didChange", json!({"ticket": 0}))
+        .await;
+    assert_eq!(response["error"]["code"], -32601, "{response}");
+    for ticket in 0..4 {
+        client
+            .notify("dockfix/didOpen", json!({"ticket": ticket}))
+            .await;
+    }
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{"text": "FROM alpine:3.21\n"}],
+            }),
+        )
+        .await;
+    let text = client
+        .request("dockfix/documentText", json!({"uri": uri}))
+        .await;
+    assert_eq!(text["result"]["text"], "FROM alpine:3.21\n", "{text}");
+    assert_eq!(text["result"]["version"], 2, "{text}");
+}

@@ -176,6 +176,9 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // tower-lsp-server drops every notification after `shutdown`, so
+        // documents parked for one would never be taken.
+        self.handoff.clear();
         Ok(())
     }
 

@@ -399,6 +399,9 @@ fn publish_known(state: &State, uri: &Uri) -> bool {
         state.publisher.send(&message);
     }
     crate::lsp::state::rest_idle(&mut documents);
+    drop(documents);
+    // The edit itself allocated (rope, tree), as in `schedule`.
+    state.trimmer.after_analysis();
     true
 }
 
