@@ -414,6 +414,9 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
                 .and_then(super::context::build_context),
         },
     };
+    // Parsed once: for the context files it wants and, unless fixes change
+    // the text, for the report.
+    let document = crate::syntax::Document::new(&source);
     // The manifests beside the Dockerfile, for the multi-stage conversion.
     let folder = match input {
         Input::File(path) => path.parent(),
@@ -425,8 +428,10 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         } else {
             folder
         };
-        options.context_files =
-            discover::read_context_files(folder, crate::context_files_wanted(&source));
+        options.context_files = discover::read_context_files(
+            folder,
+            crate::context_files_wanted_in(document.tree(), &source),
+        );
     }
     if options.settings.online {
         online_lookups(&source, &display, &mut options, &mut checked.warnings);
@@ -480,7 +485,13 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
             }
         }
     }
-    let diagnostics = reported.unwrap_or_else(|| analyze_with(&text, &options));
+    let diagnostics = reported.unwrap_or_else(|| {
+        if text == source {
+            crate::analyze_document(&document, &options)
+        } else {
+            analyze_with(&text, &options)
+        }
+    });
     checked.report = Some(FileReport::new(display, text, diagnostics));
     checked
 }
