@@ -414,9 +414,9 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
                 .and_then(super::context::build_context),
         },
     };
-    // Parsed once: for the context files it wants and, unless fixes change
-    // the text, for the report.
-    let document = crate::syntax::Document::new(&source);
+    // Without fixes, the document is parsed once, for the context files it
+    // wants and the report; fixing parses it anyway.
+    let document = (!context.fixing).then(|| crate::syntax::Document::new(&source));
     // The manifests beside the Dockerfile, for the multi-stage conversion.
     let folder = match input {
         Input::File(path) => path.parent(),
@@ -428,10 +428,11 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
         } else {
             folder
         };
-        options.context_files = discover::read_context_files(
-            folder,
-            crate::context_files_wanted_in(document.tree(), &source),
-        );
+        let wanted = match &document {
+            Some(document) => crate::context_files_wanted_in(document.tree(), &source),
+            None => crate::context_files_wanted(&source),
+        };
+        options.context_files = discover::read_context_files(folder, wanted);
     }
     if options.settings.online {
         online_lookups(&source, &display, &mut options, &mut checked.warnings);
@@ -485,12 +486,9 @@ fn check_one(context: &Context<'_>, input: &Input) -> Checked {
             }
         }
     }
-    let diagnostics = reported.unwrap_or_else(|| {
-        if text == source {
-            crate::analyze_document(&document, &options)
-        } else {
-            analyze_with(&text, &options)
-        }
+    let diagnostics = reported.unwrap_or_else(|| match &document {
+        Some(document) if text == source => crate::analyze_document(document, &options),
+        _ => analyze_with(&text, &options),
     });
     checked.report = Some(FileReport::new(display, text, diagnostics));
     checked

@@ -80,10 +80,19 @@ fn accepted(text: &str) -> Option<Option<Cow<'_, str>>> {
 const RESERVED: [&str; 2] = [DID_OPEN, DID_CHANGE];
 const REFUSED: &str = "dockfix/reservedMethod";
 
+/// The message with its method renamed [`REFUSED`]; a message may also be
+/// an array of its fields in order (serde reads a struct from either).
 fn refused(text: &str) -> Vec<u8> {
     let mut message = serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
-    if let Some(method) = message.get_mut("method") {
-        *method = serde_json::Value::from(REFUSED);
+    let method = match &mut message {
+        serde_json::Value::Object(fields) => fields.get_mut("method"),
+        serde_json::Value::Array(fields) => fields.get_mut(1),
+        _ => None,
+    };
+    match method {
+        Some(method) => *method = serde_json::Value::from(REFUSED),
+        // Not a message `accepted` passes; never passed on as it is.
+        None => message = serde_json::Value::Null,
     }
     message.to_string().into_bytes()
 }
@@ -137,13 +146,17 @@ pub struct Ticket {
 #[derive(Default)]
 pub struct Handoff {
     next: std::sync::atomic::AtomicU64,
+    /// Set at `shutdown`: tower-lsp-server drops every later notification.
+    closed: std::sync::atomic::AtomicBool,
     parked: std::sync::Mutex<std::collections::BTreeMap<u64, Handed>>,
 }
 
 impl Handoff {
     fn park(&self, handed: Handed) -> u64 {
         let ticket = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.parked().insert(ticket, handed);
+        if !self.closed.load(std::sync::atomic::Ordering::Relaxed) {
+            self.parked().insert(ticket, handed);
+        }
         ticket
     }
 
@@ -159,8 +172,11 @@ impl Handoff {
         found
     }
 
-    /// Lets every parked document go (after `shutdown`, none is taken).
-    pub fn clear(&self) {
+    /// Lets every parked document go and parks no more: after `shutdown`,
+    /// none would be taken.
+    pub fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.parked().clear();
     }
 
@@ -509,14 +525,34 @@ mod tests {
             r#"{"jsonrpc":"2.0","method":"dockfix/didOpen","params":{"ticket":0}}"#,
             r#"{"jsonrpc":"2.0","method":"dockfix\/didChange","params":{"ticket":0},"id":4}"#,
             r#"{"jsonrpc":"2.0","method":"\u0064ockfix/didChange","params":{"ticket":1}}"#,
+            // serde reads a struct from an array of its fields too.
+            r#"["2.0","dockfix/didOpen",{"ticket":0}]"#,
+            r#"["2.0","dockfix\/didChange",{"ticket":3},7]"#,
         ] {
-            let out: serde_json::Value =
-                serde_json::from_slice(&checked(body.as_bytes().to_vec(), &handoff))
-                    .unwrap_or_default();
-            assert_eq!(out["method"], REFUSED, "{body}");
+            let out = checked(body.as_bytes().to_vec(), &handoff);
+            let out = std::str::from_utf8(&out).unwrap();
+            assert_eq!(accepted(out), Some(Some(Cow::Borrowed(REFUSED))), "{body}");
+            let out: serde_json::Value = serde_json::from_str(out).unwrap();
             let sent: serde_json::Value = serde_json::from_str(body).unwrap();
-            assert_eq!(out["params"], sent["params"]);
-            assert_eq!(out["id"], sent["id"]);
+            let fields = |m: &serde_json::Value| match m {
+                serde_json::Value::Array(a) => (a.get(2).cloned(), a.get(3).cloned()),
+                _ => (m.get("params").cloned(), m.get("id").cloned()),
+            };
+            assert_eq!(fields(&out), fields(&sent), "{body}");
         }
+    }
+
+    /// Documents sent after `shutdown` are not parked: nothing would take them.
+    #[test]
+    fn nothing_is_parked_after_shutdown() {
+        let handoff = Handoff::default();
+        let change = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a","version":1},"contentChanges":[]}}"#;
+        let _ = checked(change.as_bytes().to_vec(), &handoff);
+        handoff.close();
+        assert!(handoff.parked().is_empty());
+        let out: serde_json::Value =
+            serde_json::from_slice(&checked(change.as_bytes().to_vec(), &handoff)).unwrap();
+        assert_eq!(out["method"], DID_CHANGE);
+        assert!(handoff.parked().is_empty());
     }
 }

@@ -178,7 +178,7 @@ impl LanguageServer for Backend {
     async fn shutdown(&self) -> Result<()> {
         // tower-lsp-server drops every notification after `shutdown`, so
         // documents parked for one would never be taken.
-        self.handoff.clear();
+        self.handoff.close();
         Ok(())
     }
 
