@@ -353,20 +353,27 @@ pub fn schedule(state: &Arc<State>, uri: Uri) {
             &snapshot.rope,
             state.encoding(),
         );
-        // Checked and sent under the documents lock: a `didClose` (which
-        // clears the diagnostics after removing the document) or a newer
-        // version cannot come in between.
-        let mut documents = state.documents();
-        if documents.get(&uri).map(|open| open.version) == Some(snapshot.version) {
-            state.publisher.send(&message);
-        }
-        // Documents rest only here, after a publish: a document may rest once
-        // its diagnostics are known, and opens and changes are followed by
-        // one, so the keystroke handlers stay free of it.
-        crate::lsp::state::rest_idle(&mut documents);
-        drop(documents);
-        state.trimmer.after_analysis();
+        send_if_current(&state, &uri, snapshot.version, &message);
     });
+}
+
+/// Sends a publish of `version` unless the document changed or closed since,
+/// then lets idle documents rest and schedules the heap trim.
+fn send_if_current(state: &State, uri: &Uri, version: i32, message: &[u8]) {
+    // Checked and sent under the documents lock: a `didClose` (which clears
+    // the diagnostics after removing the document) or a newer version cannot
+    // come in between.
+    let mut documents = state.documents();
+    if documents.get(uri).map(|open| open.version) == Some(version) {
+        state.publisher.send(message);
+    }
+    // Documents rest only here, after a publish: a document may rest once
+    // its diagnostics are known, and opens and changes are followed by one,
+    // so the keystroke handlers stay free of it.
+    crate::lsp::state::rest_idle(&mut documents);
+    drop(documents);
+    // Analysing, or the edit itself (rope, trees), allocated.
+    state.trimmer.after_analysis();
 }
 
 /// Publishes the current version's diagnostics at once when they are known
@@ -393,15 +400,7 @@ fn publish_known(state: &State, uri: &Uri) -> bool {
         )
     };
     let message = publish_message(uri, Some(version), &known, &rope, state.encoding());
-    // As in `schedule`: checked and sent under the lock.
-    let mut documents = state.documents();
-    if documents.get(uri).map(|open| open.version) == Some(version) {
-        state.publisher.send(&message);
-    }
-    crate::lsp::state::rest_idle(&mut documents);
-    drop(documents);
-    // The edit itself allocated (rope, tree), as in `schedule`.
-    state.trimmer.after_analysis();
+    send_if_current(state, uri, version, &message);
     true
 }
 
