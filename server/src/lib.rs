@@ -146,7 +146,15 @@ pub fn context_files_wanted(source: &str) -> Vec<String> {
 /// [`context_files_wanted`] for an already parsed document (the language
 /// server has the tree when it opens a document).
 pub fn context_files_wanted_in(tree: &tree_sitter::Tree, source: &str) -> Vec<String> {
-    convert::wanted_files(&syntax::Dockerfile::from_tree(tree, source), source)
+    // Only COPY and ADD name files; the whole model would cost as much as
+    // a tenth of opening a document.
+    let mut copies = Vec::new();
+    syntax::for_each_item(tree.root_node(), |node| {
+        if matches!(node.kind(), "copy_instruction" | "add_instruction") {
+            copies.extend(syntax::Instruction::from_node(node, source));
+        }
+    });
+    convert::wanted_files(&copies, source)
 }
 
 /// The multi-stage conversion of a document (the `refactor.rewrite` action

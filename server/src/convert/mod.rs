@@ -88,11 +88,14 @@ pub const ASSET_FOLDERS: [&str; 11] = [
 /// [`ASSET_FOLDERS`] at the top (a path ending in `/` asks whether that
 /// folder exists). The caller reads those that exist into
 /// [`crate::Options::context_files`], a folder with empty text.
-pub fn wanted_files(model: &crate::syntax::Dockerfile, source: &str) -> Vec<String> {
+pub fn wanted_files<'a>(
+    instructions: impl IntoIterator<Item = &'a crate::syntax::Instruction>,
+    source: &str,
+) -> Vec<String> {
     const MANIFESTS: [&str; 4] = ["go.mod", "Cargo.toml", "package.json", "*.csproj"];
     let mut out: Vec<String> = MANIFESTS.iter().map(|m| (*m).to_owned()).collect();
     out.extend(ASSET_FOLDERS.iter().map(|f| format!("{f}/")));
-    for instruction in &model.instructions {
+    for instruction in instructions {
         if !matches!(
             instruction.kind,
             InstructionKind::Copy | InstructionKind::Add
