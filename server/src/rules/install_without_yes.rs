@@ -96,7 +96,7 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
             invocation.manager,
             "apt-get" | "apt" | "yum" | "dnf" | "zypper"
         ) && invocation.installs();
-        if !relevant || answers_yes(&invocation) {
+        if !relevant || answers_yes(invocation) {
             continue;
         }
         // `yes | apt-get install …`

@@ -321,6 +321,8 @@ pub struct Context<'a> {
     pub files: &'a BTreeMap<String, String>,
     /// See [`Context::syntax_errors`].
     pub syntax_errors: std::sync::OnceLock<Vec<crate::syntax::SyntaxError>>,
+    /// See [`crate::semantics::packages::invocations`].
+    pub invocations: std::sync::OnceLock<Vec<Vec<crate::semantics::packages::Invocation<'a>>>>,
 }
 
 impl Context<'_> {
@@ -527,6 +529,7 @@ pub fn with_context<T>(input: &Input<'_>, f: impl FnOnce(&Context<'_>) -> T) -> 
         crlf: input.source.contains("\r\n"),
         files: input.files,
         syntax_errors: std::sync::OnceLock::new(),
+        invocations: std::sync::OnceLock::new(),
     };
     f(&context)
 }
@@ -786,6 +789,7 @@ mod tests {
             crlf: false,
             files: &BTreeMap::new(),
             syntax_errors: std::sync::OnceLock::new(),
+            invocations: std::sync::OnceLock::new(),
         };
         let enabled: Vec<&'static Rule> = RULES.to_vec();
         let serial = run_each_rule(&context, &enabled, false);

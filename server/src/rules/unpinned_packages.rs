@@ -93,11 +93,11 @@ fn check(context: &Context<'_>, report: &mut Report<'_>) {
         if !relevant {
             continue;
         }
-        for word in package_names(&invocation) {
+        for word in package_names(invocation) {
             if invocation.manager == "go" && !word.text.contains('.') {
                 continue;
             }
-            if !pinned(&invocation, word) {
+            if !pinned(invocation, word) {
                 report.push(
                     word.range.clone(),
                     format!("`{}` is installed without a version", word.text),

@@ -343,9 +343,26 @@ impl<'a> Invocation<'a> {
 }
 
 /// The package-manager invocations of instruction `index`, when it is a RUN.
-pub fn invocations<'a>(context: &'a Context<'_>, index: usize) -> Vec<Invocation<'a>> {
-    let is_run = context
-        .model
+///
+/// Read once per analysis (a dozen rules ask) and kept in the context.
+pub fn invocations<'c, 'a>(context: &'c Context<'a>, index: usize) -> &'c [Invocation<'a>] {
+    context
+        .invocations
+        .get_or_init(|| {
+            (0..context.model.instructions.len())
+                .map(|i| read_invocations(context.model, context.semantics, i))
+                .collect()
+        })
+        .get(index)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn read_invocations<'a>(
+    model: &'a crate::syntax::Dockerfile,
+    semantics: &'a crate::semantics::Semantics,
+    index: usize,
+) -> Vec<Invocation<'a>> {
+    let is_run = model
         .instructions
         .get(index)
         .is_some_and(|i| i.kind == InstructionKind::Run);
@@ -353,8 +370,8 @@ pub fn invocations<'a>(context: &'a Context<'_>, index: usize) -> Vec<Invocation
         return Vec::new();
     }
     let (Some(commands), Some(which)) = (
-        context.semantics.commands.get(index),
-        context.semantics.package_commands.get(index),
+        semantics.commands.get(index),
+        semantics.package_commands.get(index),
     ) else {
         return Vec::new();
     };
@@ -365,10 +382,10 @@ pub fn invocations<'a>(context: &'a Context<'_>, index: usize) -> Vec<Invocation
 }
 
 /// Every RUN's invocations, with the RUN's index.
-pub fn all_invocations<'a>(context: &'a Context<'_>) -> Vec<Invocation<'a>> {
-    (0..context.model.instructions.len())
-        .flat_map(|i| invocations(context, i))
-        .collect()
+pub fn all_invocations<'c, 'a>(
+    context: &'c Context<'a>,
+) -> impl Iterator<Item = &'c Invocation<'a>> {
+    (0..context.model.instructions.len()).flat_map(|i| invocations(context, i))
 }
 
 /// The targets of the RUN's `--mount=type=cache` flags.
@@ -673,13 +690,17 @@ pub fn in_final_image(context: &Context<'_>, index: usize) -> bool {
 /// The system packages (apt/apk/rpm/zypper) installed into the final image
 /// and not removed again later in their stage: each install with its
 /// package words and their base names.
-pub fn final_image_system_packages<'a>(
-    context: &'a Context<'_>,
-) -> Vec<(Invocation<'a>, Vec<(&'a Word, String)>)> {
-    let invocations = all_invocations(context);
-    let removals: Vec<&Invocation<'_>> = invocations.iter().filter(|i| is_removal(i)).collect();
+pub fn final_image_system_packages<'c>(
+    context: &'c Context<'_>,
+) -> Vec<(&'c Invocation<'c>, Vec<(&'c Word, String)>)> {
+    let invocations: Vec<&Invocation<'_>> = all_invocations(context).collect();
+    let removals: Vec<&Invocation<'_>> = invocations
+        .iter()
+        .copied()
+        .filter(|i| is_removal(i))
+        .collect();
     let mut out = Vec::new();
-    for invocation in &invocations {
+    for &invocation in &invocations {
         let system = matches!(
             invocation.manager,
             "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper"
@@ -692,7 +713,7 @@ pub fn final_image_system_packages<'a>(
             .map(|w| (w, package_base(invocation.manager, &w.text)))
             .filter(|(_, base)| !removed_later(context, &removals, invocation, base))
             .collect();
-        out.push((invocation.clone(), kept));
+        out.push((invocation, kept));
     }
     out
 }
