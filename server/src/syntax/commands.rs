@@ -204,7 +204,12 @@ fn collect(
     'walk: loop {
         let node = cursor.node();
         let kind = node.kind_id();
+        // Only `$(…)`, `<(…)`, `>(…)`, `$((…))` and backticks put commands
+        // inside a command's words; without `(` or a backtick in its text
+        // its nodes (most of the tree) hold none and are not walked.
+        let mut descend = kind != ids.heredoc_body;
         if kind == ids.command {
+            descend = text_of(node, script).contains(['(', '`']);
             if let Some(mut command) = command(ids, node, script) {
                 let statement = place(node, &ancestors, &mut command, nested);
                 // Looked up once per statement (commands of a statement and
@@ -232,7 +237,7 @@ fn collect(
             );
         }
         // Heredoc bodies are data (or parsed above), not commands.
-        if kind != ids.heredoc_body && cursor.goto_first_child() {
+        if descend && cursor.goto_first_child() {
             let ancestor = Ancestor::new(ids, node, &ancestors);
             ancestors.push(ancestor);
             continue;
