@@ -150,7 +150,10 @@ pub fn context_files_wanted_in(tree: &tree_sitter::Tree, source: &str) -> Vec<St
     // a tenth of opening a document.
     let mut copies = Vec::new();
     syntax::for_each_item(tree.root_node(), |node| {
-        if matches!(node.kind(), "copy_instruction" | "add_instruction") {
+        if matches!(
+            syntax::InstructionKind::from_node_kind(node.kind()),
+            Some(syntax::InstructionKind::Copy | syntax::InstructionKind::Add)
+        ) {
             copies.extend(syntax::Instruction::from_node(node, source));
         }
     });

@@ -71,7 +71,8 @@ const KINDS: [(InstructionKind, &str, &str); 19] = [
 ];
 
 impl InstructionKind {
-    fn from_node_kind(kind: &str) -> Option<Self> {
+    /// The kind of an instruction node (`copy_instruction` → `Copy`).
+    pub(crate) fn from_node_kind(kind: &str) -> Option<Self> {
         KINDS
             .iter()
             .find(|(_, node_kind, _)| *node_kind == kind)
