@@ -143,10 +143,13 @@ impl ShellTrees {
     pub fn rebuild(&mut self, tree: &Tree, source: &str) {
         self.trees.clear();
         self.last_reparsed = 0;
-        let mut jobs: Vec<(Range<usize>, Vec<Range<usize>>)> = Vec::new();
+        // The instructions and their commands; the ranges bash reads are
+        // found by the thread that parses them (a tenth of the work before
+        // the threads start, otherwise).
+        let mut jobs: Vec<(Node<'_>, Node<'_>)> = Vec::new();
         super::for_each_item(tree.root_node(), |node| {
             if let Some(command) = shell_command_of(node) {
-                jobs.push((node.byte_range(), command_ranges(node, command, source)));
+                jobs.push((node, command));
             }
         });
         let threads = std::thread::available_parallelism()
@@ -159,7 +162,10 @@ impl ShellTrees {
             let drop_trees = self.drop_trees;
             self.trees = jobs
                 .into_iter()
-                .filter_map(|(range, ranges)| parse_one(parser, source, range, ranges, drop_trees))
+                .filter_map(|(node, command)| {
+                    let ranges = command_ranges(node, command, source);
+                    parse_one(parser, source, node.byte_range(), ranges, drop_trees)
+                })
                 .collect();
         } else {
             let chunk = jobs.len().div_ceil(threads);
@@ -171,12 +177,13 @@ impl ShellTrees {
                         scope.spawn(move || {
                             let mut parser = new_bash_parser();
                             part.iter()
-                                .filter_map(|(range, ranges)| {
+                                .filter_map(|&(node, command)| {
+                                    let ranges = command_ranges(node, command, source);
                                     let tree = parse_one(
                                         &mut parser,
                                         source,
-                                        range.clone(),
-                                        ranges.clone(),
+                                        node.byte_range(),
+                                        ranges,
                                         drop_trees,
                                     )?;
                                     // Extract the commands on this thread too.
