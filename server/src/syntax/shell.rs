@@ -143,9 +143,9 @@ impl ShellTrees {
     pub fn rebuild(&mut self, tree: &Tree, source: &str) {
         self.trees.clear();
         self.last_reparsed = 0;
-        // The instructions and their commands; the ranges bash reads are
-        // found by the thread that parses them (a tenth of the work before
-        // the threads start, otherwise).
+        // Only the nodes are collected here. The ranges bash reads are found
+        // by the thread that parses them: found here, they would be work on
+        // one core before the threads start.
         let mut jobs: Vec<(Node<'_>, Node<'_>)> = Vec::new();
         super::for_each_item(tree.root_node(), |node| {
             if let Some(command) = shell_command_of(node) {
