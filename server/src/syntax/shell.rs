@@ -162,10 +162,7 @@ impl ShellTrees {
             let drop_trees = self.drop_trees;
             self.trees = jobs
                 .into_iter()
-                .filter_map(|(node, command)| {
-                    let ranges = command_ranges(node, command, source);
-                    parse_one(parser, source, node.byte_range(), ranges, drop_trees)
-                })
+                .filter_map(|(node, command)| parse_one(parser, source, node, command, drop_trees))
                 .collect();
         } else {
             let chunk = jobs.len().div_ceil(threads);
@@ -178,14 +175,8 @@ impl ShellTrees {
                             let mut parser = new_bash_parser();
                             part.iter()
                                 .filter_map(|&(node, command)| {
-                                    let ranges = command_ranges(node, command, source);
-                                    let tree = parse_one(
-                                        &mut parser,
-                                        source,
-                                        node.byte_range(),
-                                        ranges,
-                                        drop_trees,
-                                    )?;
+                                    let tree =
+                                        parse_one(&mut parser, source, node, command, drop_trees)?;
                                     // Extract the commands on this thread too.
                                     let _ = tree.commands(source);
                                     Some(tree)
@@ -257,13 +248,11 @@ impl ShellTrees {
         }
     }
 
-    /// Parses one instruction's bash tree from scratch: a RUN re-parses in
-    /// microseconds, and an incremental bash parse can keep a comment or an
-    /// error region that a fresh parse would read differently.
+    /// Appends the bash tree of one instruction, parsed from scratch
+    /// ([`parse_one`]).
     fn push_parsed(&mut self, node: Node<'_>, command: Node<'_>, source: &str) {
-        let ranges = command_ranges(node, command, source);
         let parser = self.parser.get_or_insert_with(new_bash_parser);
-        if let Some(tree) = parse_one(parser, source, node.byte_range(), ranges, self.drop_trees) {
+        if let Some(tree) = parse_one(parser, source, node, command, self.drop_trees) {
             self.last_reparsed += 1;
             self.trees.push(tree);
         }
@@ -273,16 +262,19 @@ impl ShellTrees {
 /// Below this many trees per thread, threads cost more than they save.
 const PARALLEL_MIN_TREES: usize = 64;
 
-/// Parses one instruction's bash tree from scratch: a RUN re-parses in
-/// microseconds, and an incremental bash parse can keep a comment or an
-/// error region that a fresh parse would read differently.
+/// Parses the bash tree of one instruction (`node`, whose shell-form
+/// command is `command`) from scratch: a RUN re-parses in microseconds, and
+/// an incremental bash parse can keep a comment or an error region that a
+/// fresh parse would read differently.
 fn parse_one(
     parser: &mut Parser,
     source: &str,
-    range: Range<usize>,
-    ranges: Vec<Range<usize>>,
+    node: Node<'_>,
+    command: Node<'_>,
     drop_tree: bool,
 ) -> Option<ShellTree> {
+    let range = node.byte_range();
+    let ranges = command_ranges(node, command, source);
     let text = source.get(range.clone())?;
     let relative: Vec<Range<usize>> = ranges
         .iter()
