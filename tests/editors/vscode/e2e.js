@@ -48,6 +48,9 @@ const baseSettings = JSON.parse(fs.readFileSync(SETTINGS, 'utf8'));
   });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on('pageerror', (e) => log('pageerror:', e.message));
+  // The workbench's own console (save participants, extension host errors), for a failure's post-mortem.
+  const consoleLog = fs.createWriteStream(path.join(ART, 'vscode-console.log'));
+  page.on('console', (m) => consoleLog.write(`[${String(Date.now() - t0).padStart(6)}ms] ${m.type()}: ${m.text()}\n`));
   const shot = async (name) => { await page.screenshot({ path: path.join(ART, name) }); log('screenshot', name); };
   const lines = async () => (await page.locator('.monaco-editor .view-lines .view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' '));
   const palette = async (command) => {
@@ -206,6 +209,7 @@ const baseSettings = JSON.parse(fs.readFileSync(SETTINGS, 'utf8'));
       return text === unsaved || text.includes('sudo') ? null : text;
     }, 15000) || fs.readFileSync(DOCKERFILE, 'utf8');
     log('FILE_ON_DISK', JSON.stringify(disk));
+    if (disk.includes('sudo')) await shot('vscode-save-failed.png');
     check(disk.includes('npm install -g serve && npm cache clean --force\n') && disk.includes('\nCOPY app.js /app/\n')
       && disk.includes('\nLABEL org.opencontainers.image.authors="someone@example.com"\n') && disk.includes('\nRUN chown -R root /srv'),
       'saving applied every safe fix (DF306, DF502, DF705, DF102) to the file on disk');

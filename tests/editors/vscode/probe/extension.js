@@ -48,9 +48,23 @@ async function snapshot(reason) {
   write('state.json', { reason, time: Date.now(), files });
 }
 
-let pending = Promise.resolve();
-function schedule(reason) {
-  pending = pending.then(() => snapshot(reason)).catch((e) => write('probe-error.json', { error: String(e && e.stack || e) }));
+// One snapshot at a time, and at most one more after it: typing a line fires
+// dozens of events, and a snapshot per event (each asking for the quick fixes
+// of every diagnostic) kept the editor busy for seconds after the typing.
+// The last snapshot always starts after the last event, so it sees the end state.
+let running = false;
+let again = null;
+async function schedule(reason) {
+  if (running) {
+    again = reason;
+    return;
+  }
+  running = true;
+  for (let next = reason; next; next = again) {
+    again = null;
+    await snapshot(next).catch((e) => write('probe-error.json', { error: String(e && e.stack || e) }));
+  }
+  running = false;
 }
 
 exports.activate = function (context) {
