@@ -13,7 +13,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { findServer } from "./discover";
-import { serverSettings } from "./settings";
+import { fixOnSaveSkipped, serverSettings } from "./settings";
 
 /** The server's command behind "fix all" (server/src/lsp/handlers/command.rs). */
 const APPLY_ALL_FIXES = "dockfix.applyAllFixes";
@@ -49,8 +49,57 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart(context)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration("files.autoSave") || event.affectsConfiguration("editor.codeActionsOnSave")) {
+        checkFixOnSave(context);
+      }
+    }),
   );
+  checkFixOnSave(context);
   await restart(context);
+}
+
+/** The `globalState` key of "Don't Show Again" on the fix-on-save warning. */
+const FIX_ON_SAVE_WARNING_DISMISSED = "dockfix.fixOnSaveWarningDismissed";
+let fixOnSaveWarned = false;
+
+/**
+ * Warns, once per window, when fix on save is asked for Dockerfiles but cannot
+ * run because auto save after a delay writes the file first (the default of
+ * VS Code for the Web and code-server): nothing else would tell the user why
+ * saving fixes nothing.
+ */
+function checkFixOnSave(context: vscode.ExtensionContext): void {
+  if (fixOnSaveWarned || context.globalState.get<boolean>(FIX_ON_SAVE_WARNING_DISMISSED)) {
+    return;
+  }
+  const scope = { languageId: "dockerfile" };
+  const onSave = vscode.workspace.getConfiguration("editor", scope).get<unknown>("codeActionsOnSave");
+  const autoSave = vscode.workspace.getConfiguration("files", scope).get<unknown>("autoSave");
+  if (!fixOnSaveSkipped(onSave, autoSave)) {
+    return;
+  }
+  fixOnSaveWarned = true;
+  const message =
+    "fix on save (editor.codeActionsOnSave) cannot run for Dockerfiles: files.autoSave is afterDelay, " +
+    "VS Code runs no code action when it auto saves, and saving an auto-saved file does nothing.";
+  output.warn(message);
+  const turnOff = "Turn Off Auto Save for Dockerfiles";
+  const dismiss = "Don't Show Again";
+  void vscode.window.showWarningMessage(`dockfix: ${message}`, turnOff, dismiss).then(async (choice) => {
+    try {
+      if (choice === turnOff) {
+        // `"[dockerfile]": { "files.autoSave": "off" }` in the user settings.
+        await vscode.workspace
+          .getConfiguration("files", scope)
+          .update("autoSave", "off", vscode.ConfigurationTarget.Global, true);
+      } else if (choice === dismiss) {
+        await context.globalState.update(FIX_ON_SAVE_WARNING_DISMISSED, true);
+      }
+    } catch (error) {
+      output.error(`turning off auto save for Dockerfiles: ${String(error)}`);
+    }
+  });
 }
 
 export async function deactivate(): Promise<void> {

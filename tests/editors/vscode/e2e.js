@@ -276,6 +276,19 @@ const baseSettings = JSON.parse(fs.readFileSync(SETTINGS, 'utf8'));
     }
     check(output, '"Show Output" shows the dockfix channel with the bundled server');
 
+    // Auto save after a delay (code-server's default) would skip fix on save:
+    // a warning, whose button turns auto save off for Dockerfiles.
+    await settings('User', { ...baseSettings, '[dockerfile]': { 'files.autoSave': 'afterDelay' } });
+    const turnOff = page.locator('.notifications-toasts .monaco-button', { hasText: 'Turn Off Auto Save for Dockerfiles' }).first();
+    const warned = await turnOff.waitFor({ timeout: 15000 }).then(() => true, () => false);
+    check(warned, `a warning says fix on save cannot run with auto save after a delay: ${JSON.stringify(
+      await page.locator('.notifications-toasts').innerText().catch(() => ''))}`);
+    if (warned) await turnOff.click();
+    const autoSaveOff = await waitFor(() => {
+      try { return JSON.parse(fs.readFileSync(SETTINGS, 'utf8'))['[dockerfile]']?.['files.autoSave'] === 'off'; } catch { return false; }
+    }, 10000);
+    check(autoSaveOff, `"Turn Off Auto Save for Dockerfiles" wrote it to the user settings: ${fs.readFileSync(SETTINGS, 'utf8')}`);
+
     // A dockfix.path that points nowhere: a clear error notification.
     await settings('Workspace', { 'dockfix.path': '/nonexistent/dockfix' });
     const error = await waitFor(async () => {
