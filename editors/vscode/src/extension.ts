@@ -47,13 +47,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         restartPending = true;
         void restart(context);
       }
-    }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => restart(context)),
-    vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("files.autoSave") || event.affectsConfiguration("editor.codeActionsOnSave")) {
         checkFixOnSave(context);
       }
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => restart(context)),
   );
   checkFixOnSave(context);
   await restart(context);

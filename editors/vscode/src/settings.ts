@@ -33,7 +33,7 @@ export function serverSettings(config: SettingsSource): Record<string, unknown> 
 }
 
 /** The code action kind of the server's fix-all action. */
-export const FIX_ALL_KIND = "source.fixAll.dockfix";
+const FIX_ALL_KIND = "source.fixAll.dockfix";
 
 /**
  * Whether `editor.codeActionsOnSave` (its value for Dockerfiles) runs the
